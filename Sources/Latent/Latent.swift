@@ -1,0 +1,2 @@
+// The umbrella module: `import Latent` brings in every layer of the library.
+@_exported import LatentCore

@@ -1,0 +1,59 @@
+import Synchronization
+
+/// The first op that produced a NaN or an infinity inside ``detectAnomalies(_:)``.
+public struct AnomalyError: Error, CustomStringConvertible, Equatable {
+    /// The op's name (backward ops are the ops their rules call).
+    public let op: String
+    /// Shapes of the op's inputs.
+    public let inputShapes: [[Int]]
+    /// `"NaN"` or `"Inf"`.
+    public let kind: String
+
+    public var description: String {
+        "\(op) produced \(kind) from inputs of shape \(inputShapes.map(shapeString).joined(separator: ", "))"
+    }
+}
+
+/// Debug mode that watches every op for non-finite results.
+public final class AnomalyDetection: Sendable {
+    @TaskLocal public static var current: AnomalyDetection?
+
+    private let first = Mutex<AnomalyError?>(nil)
+
+    /// The first anomaly seen, if any.
+    public var anomaly: AnomalyError? { first.withLock { $0 } }
+
+    @usableFromInline
+    func check(op: String, inputs: [Tensor], output: Tensor) {
+        let p = output.storage.pointer
+        var bad: String?
+        for i in 0..<output.scalarCount where !p[i].isFinite {
+            bad = p[i].isNaN ? "NaN" : "Inf"
+            break
+        }
+        guard let bad else { return }
+        // Report only fresh anomalies: an op fed a NaN is not where it started.
+        for t in inputs {
+            let q = t.storage.pointer
+            for i in 0..<t.scalarCount where !q[i].isFinite { return }
+        }
+        first.withLock { current in
+            if current == nil { current = AnomalyError(op: op, inputShapes: inputs.map(\.shape), kind: bad) }
+        }
+    }
+}
+
+/// Runs `body` checking every op (forward and backward) for NaN or Inf results, and
+/// throws an ``AnomalyError`` naming the first op that produced one from finite inputs,
+/// with its input shapes. Slow: use it to debug a loss that turned NaN.
+///
+/// ```swift
+/// try detectAnomalies { _ = valueAndGradient(at: x) { ($0.log() * 0).sum() } }
+/// // AnomalyError: log produced Inf from inputs of shape [3]
+/// ```
+public func detectAnomalies<R>(_ body: () throws -> R) throws -> R {
+    let detector = AnomalyDetection()
+    let result = try AnomalyDetection.$current.withValue(detector, operation: body)
+    if let anomaly = detector.anomaly { throw anomaly }
+    return result
+}

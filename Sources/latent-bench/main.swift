@@ -1,0 +1,2 @@
+import Latent
+print("latent-bench: nothing yet")

@@ -66,3 +66,21 @@ import Testing
         }
     }
 }
+
+@Suite struct SkeletonOpTests {
+    @Test func matmulAndTranspose() {
+        let a = Tensor(shape: [2, 2, 3], scalars: (0..<12).map { Float($0) / 5 - 1 })
+        let b = Tensor(shape: [3, 4], scalars: (0..<12).map { Float($0) / 7 - 0.8 })
+        expectClose(matmul(Tensor([[1, 2], [3, 4]]), Tensor([[5, 6], [7, 8]])), Tensor([[19, 22], [43, 50]]))
+        expectGradient(at: [a, b]) { matmul($0[0], $0[1]) }
+        expectSecondOrderGradient(at: [a, b]) { matmul($0[0], $0[1]) * matmul($0[0], $0[1]) }
+        expectGradient(at: [a]) { $0[0].transposed() }
+    }
+
+    @Test func expLog() {
+        let x = Tensor([0.5, 1.5, 2.0])
+        expectClose(x.exp().log(), x, relative: 1e-6)
+        expectGradient(at: [x]) { $0[0].exp() * $0[0].log() }
+        expectSecondOrderGradient(at: [x]) { $0[0].exp() * $0[0].log() }
+    }
+}

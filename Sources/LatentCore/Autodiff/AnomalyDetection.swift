@@ -19,6 +19,13 @@ public final class AnomalyDetection: Sendable {
     @TaskLocal public static var current: AnomalyDetection?
 
     private let first = Mutex<AnomalyError?>(nil)
+    /// Trap at the first anomaly (stopping the program there, with the message) instead
+    /// of recording it and throwing when the block ends.
+    public let trapsImmediately: Bool
+
+    public init(trapsImmediately: Bool = false) {
+        self.trapsImmediately = trapsImmediately
+    }
 
     /// The first anomaly seen, if any.
     public var anomaly: AnomalyError? { first.withLock { $0 } }
@@ -37,8 +44,10 @@ public final class AnomalyDetection: Sendable {
             let q = t.storage.pointer
             for i in 0..<t.scalarCount where !q[i].isFinite { return }
         }
+        let error = AnomalyError(op: op, inputShapes: inputs.map(\.shape), kind: bad)
+        if trapsImmediately { preconditionFailure("anomaly detected: \(error)") }
         first.withLock { current in
-            if current == nil { current = AnomalyError(op: op, inputShapes: inputs.map(\.shape), kind: bad) }
+            if current == nil { current = error }
         }
     }
 }
@@ -51,8 +60,11 @@ public final class AnomalyDetection: Sendable {
 /// try detectAnomalies { _ = valueAndGradient(at: x) { ($0.log() * 0).sum() } }
 /// // AnomalyError: log produced Inf from inputs of shape [3]
 /// ```
-public func detectAnomalies<R>(_ body: () throws -> R) throws -> R {
-    let detector = AnomalyDetection()
+///
+/// - Parameter trapsImmediately: stop the program at the offending op (useful under a
+///   debugger, where the stack shows the caller) instead of throwing afterwards.
+public func detectAnomalies<R>(trapsImmediately: Bool = false, _ body: () throws -> R) throws -> R {
+    let detector = AnomalyDetection(trapsImmediately: trapsImmediately)
     let result = try AnomalyDetection.$current.withValue(detector, operation: body)
     if let anomaly = detector.anomaly { throw anomaly }
     return result

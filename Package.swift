@@ -21,7 +21,8 @@ let package = Package(
     ],
     targets: [
         .target(name: "LatentCore", swiftSettings: kernelSettings),
-        .target(name: "Latent", dependencies: ["LatentCore"]),
+        .target(name: "LatentNN", dependencies: ["LatentCore"]),
+        .target(name: "Latent", dependencies: ["LatentCore", "LatentNN"]),
         .target(name: "LatentTestSupport", dependencies: ["LatentCore"]),
         .executableTarget(
             name: "latent",
@@ -30,6 +31,7 @@ let package = Package(
         .testTarget(
             name: "LatentCoreTests", dependencies: ["LatentCore", "LatentTestSupport"],
             resources: [.copy("Fixtures")]),
+        .testTarget(name: "LatentNNTests", dependencies: ["LatentNN", "LatentTestSupport"]),
         .testTarget(name: "LatentTests", dependencies: ["Latent", "LatentTestSupport"]),
     ]
 )

@@ -1,2 +1,3 @@
 // The umbrella module: `import Latent` brings in every layer of the library.
 @_exported import LatentCore
+@_exported import LatentNN

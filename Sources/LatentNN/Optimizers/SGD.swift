@@ -1,0 +1,42 @@
+import LatentCore
+
+/// Stochastic gradient descent with momentum, dampening, Nesterov momentum and L2 weight
+/// decay, as in PyTorch (`torch.optim.SGD`).
+///
+/// g ← g + λθ; b ← μb + (1−τ)g (b = g on the first step); g ← g + μb (Nesterov) or b;
+/// θ ← θ − lr·g. Nesterov momentum follows Sutskever et al. 2013.
+public final class SGD: StatefulOptimizer, Optimizer {
+    public var momentum: Float
+    public var dampening: Float
+    public var nesterov: Bool
+    public var weightDecay: Float
+
+    public init(learningRate: Float, momentum: Float = 0, dampening: Float = 0, nesterov: Bool = false, weightDecay: Float = 0) {
+        precondition(!nesterov || (momentum > 0 && dampening == 0), "SGD: Nesterov momentum requires momentum > 0 and zero dampening")
+        self.momentum = momentum; self.dampening = dampening; self.nesterov = nesterov; self.weightDecay = weightDecay
+        super.init(kind: "sgd", learningRate: learningRate)
+    }
+
+    public func update(_ model: Module, with gradients: [String: Tensor]) {
+        let (lr, mu, tau, wd, nesterov) = (learningRate, momentum, dampening, weightDecay, self.nesterov)
+        forEachParameter(model, gradients) { path, theta, g in
+            let previous = mu != 0 ? slots[path]?["momentum_buffer"] : nil
+            let outs = UpdateKernel.outputs(mu != 0 ? 2 : 1, like: theta) { o in
+                let (p, gp) = (theta.storage.pointer, g.storage.pointer)
+                let bp = previous?.storage.pointer
+                UpdateKernel.forEach(theta.scalarCount) { i in
+                    var grad = gp[i]
+                    if wd != 0 { grad += wd * p[i] }
+                    if mu != 0 {
+                        let b = bp.map { mu * $0[i] + (1 - tau) * grad } ?? grad
+                        o[1][i] = b
+                        grad = nesterov ? grad + mu * b : b
+                    }
+                    o[0][i] = p[i] - lr * grad
+                }
+            }
+            if mu != 0 { setSlot(path, "momentum_buffer", outs[1]) }
+            return outs[0]
+        }
+    }
+}

@@ -1,4 +1,4 @@
-/// Shape validation shared by the linear-algebra ops.
+// Shape validation shared by the linear-algebra ops.
 
 /// Checks that `shape` is a (batch of) matrices, `[..., rows, columns]`, and returns the
 /// matrix size.

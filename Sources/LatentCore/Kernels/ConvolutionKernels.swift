@@ -90,8 +90,8 @@ enum ConvolutionKernels {
     /// `weightGradient = Σ_n outputGradient[n] ⋆ input[n]`, shape `[O, C/G, kH, kW]`; `input` is
     /// `[N, C, H, W]`, `outputGradient` is `[N, O, Ho, Wo]`.
     ///
-    /// The batch is cut into fixed blocks whose partial sums are added in block order, so
-    /// the result does not depend on the number of threads.
+    /// The batch is cut into blocks (fixed by the batch size) whose partial sums are added
+    /// in block order, so the result does not depend on the number of threads.
     static func weightGradient(input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
                                weightGradient: UnsafeMutablePointer<Float>, batch: Int, channels: Int,
                                outputChannels: Int, groups: Int, geometry g: ConvolutionGeometry) {
@@ -100,7 +100,8 @@ enum ConvolutionKernels {
         let weightSize = outputChannels * rows
         let imageSize = channels * g.inputArea, gridSize = outputChannels * g.outputArea
         let identity = g.isIdentity
-        let blockSize = 4
+        // At most 16 blocks of at least 4 images: the split depends on the batch size only.
+        let blockSize = max(4, (batch + 15) / 16)
         let blocks = (batch + blockSize - 1) / blockSize
         weightGradient.update(repeating: 0, count: weightSize)
         guard blocks > 0 else { return }

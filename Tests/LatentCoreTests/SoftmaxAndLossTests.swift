@@ -104,6 +104,22 @@ import Testing
         #expect(special[12] > 0)
     }
 
+    @Test func vectorLog1pIsAccurate() {
+        var worst: Double = 0
+        var inputs: [Float] = (0...4000).map { Float($0) / 4000 }
+        inputs += (1...60).map { Float(Foundation.pow(2.0, -Double($0) / 2)) } + [0, 1e-30, Float.leastNonzeroMagnitude, 0.41421354, 0.41421357]
+        for start in stride(from: 0, to: inputs.count, by: 16) {
+            let lanes = (0..<16).map { inputs[Swift.min(start + $0, inputs.count - 1)] }
+            let r = SoftmaxKernels.log1pUnit(SIMD16<Float>(lanes))
+            for i in 0..<16 {
+                let exact = Foundation.log1p(Double(lanes[i]))
+                let error = exact == 0 ? Double(abs(r[i])) : abs(Double(r[i]) - exact) / exact
+                worst = Swift.max(worst, error)
+            }
+        }
+        #expect(worst < 3e-7, "max relative error \(worst)")
+    }
+
     // MARK: binary cross-entropy
 
     @Test func binaryCrossEntropyMatchesReference() {

@@ -19,7 +19,8 @@ public enum SoftmaxKernels {
     @inlinable @inline(__always)
     public static func exp(_ x: Vector) -> Vector {
         let high: Float = 88.72283, low: Float = -103.97208
-        let xc = x.clamped(lowerBound: Vector(repeating: low), upperBound: Vector(repeating: high))
+        // (Masked selects vectorise; `clamped` compiles to a per-lane loop.)
+        let xc = x.replacing(with: high, where: x .> high).replacing(with: low, where: x .< low)
         // Round x·log2(e) to the nearest integer with the 1.5·2²³ trick: the integer
         // then sits in the low mantissa bits of `shifted`.
         let magic: Float = 12_582_912
@@ -44,6 +45,35 @@ public enum SoftmaxKernels {
         result.replace(with: 0, where: x .< low)
         result.replace(with: x, where: x .!= x)
         return result
+    }
+
+    /// `log(1 + u)` on 16 lanes for `0 ≤ u ≤ 1` (as in the softplus `log(1 + e^{−|x|})`),
+    /// accurate to a few ulp including for tiny `u` (where it returns `u`).
+    ///
+    /// `y = 1 + u` is split as `y = 2ᵉ·m` with `m ∈ [√½, √2)`, `log m` comes from the Cephes
+    /// polynomial, and `(u − (y − 1)) / y` corrects the rounding of `1 + u`.
+    @inlinable @inline(__always)
+    public static func log1pUnit(_ u: Vector) -> Vector {
+        let y = 1 + u
+        let isLarge = y .> 1.414_213_5
+        let m = y.replacing(with: y * 0.5, where: isLarge)
+        let e = Vector(repeating: 0).replacing(with: 1, where: isLarge)
+        let f = m - 1
+        let z = f * f
+        var p = Vector(repeating: 7.037_683_629_2e-2)
+        p = p * f - 1.151_461_031_0e-1
+        p = p * f + 1.167_699_874_0e-1
+        p = p * f - 1.242_014_084_6e-1
+        p = p * f + 1.424_932_278_7e-1
+        p = p * f - 1.666_805_766_5e-1
+        p = p * f + 2.000_071_476_5e-1
+        p = p * f - 2.499_999_399_3e-1
+        p = p * f + 3.333_333_117_4e-1
+        var r = p * f * z
+        r = r + e * -2.121_944_4e-4
+        r = r - z * 0.5
+        r = f + r + e * 0.693_359_375
+        return r + (u - (y - 1)) / y
     }
 
     /// `eˣ` for one float, with the same algorithm as the vector form (so that row tails
@@ -207,15 +237,24 @@ public enum SoftmaxKernels {
         }
         for i in 0..<inner { m[i] = shift(m[i]) }
         s.update(repeating: 0, count: inner)
+        let rawShift = UnsafeRawPointer(m), rawSum = UnsafeMutableRawPointer(s)
         for k in 0..<n {
             let row = x + k * inner
+            let rawRow = UnsafeRawPointer(row)
             var i = 0
-            while i < inner {
-                let count = Swift.min(16, inner - i)
+            while i + 16 <= inner {
+                let e = exp(rawRow.loadUnaligned(fromByteOffset: i * 4, as: Vector.self)
+                    - rawShift.loadUnaligned(fromByteOffset: i * 4, as: Vector.self))
+                if let exps { UnsafeMutableRawPointer(exps + k * inner).storeBytes(of: e, toByteOffset: i * 4, as: Vector.self) }
+                rawSum.storeBytes(of: rawSum.loadUnaligned(fromByteOffset: i * 4, as: Vector.self) + e,
+                                  toByteOffset: i * 4, as: Vector.self)
+                i += 16
+            }
+            if i < inner {
+                let count = inner - i
                 let e = exp(loadPartial(row + i, count, fill: -.infinity) - loadPartial(m + i, count, fill: 0))
                 if let exps { storePartial(e, exps + k * inner + i, count) }
                 storePartial(loadPartial(s + i, count, fill: 0) + e, s + i, count)
-                i += 16
             }
         }
     }

@@ -29,12 +29,10 @@ public func binaryCrossEntropy(logits: Tensor, targets: Tensor, reduction: Reduc
         Elementwise.broadcastZip(logits, targets, outShape: shape, p, { x, t in
             let absolute = x.replacing(with: -x, where: x .< 0)
             let positive = x.replacing(with: 0, where: x .< 0)
-            let e = SoftmaxKernels.exp(-absolute)
-            var softplus = SIMD16<Float>()
-            for i in 0..<16 { softplus[i] = Foundation.log1p(e[i]) }
-            return positive - x * t + softplus
+            return positive - x * t + SoftmaxKernels.log1pUnit(SoftmaxKernels.exp(-absolute))
         }, { x, t in
-            Swift.max(x, 0) - x * t + Foundation.log1p(Foundation.exp(-Swift.abs(x)))
+            let softplus = SoftmaxKernels.log1pUnit(SoftmaxKernels.exp(SIMD16(repeating: -Swift.abs(x))))[0]
+            return Swift.max(x, 0) - x * t + softplus
         })
     }
     let losses = Tensor.record("binaryCrossEntropy", inputs: [logits, targets], output: out) { ctx in

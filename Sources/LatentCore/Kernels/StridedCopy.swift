@@ -69,6 +69,8 @@ public enum StridedCopy {
                 let sp = src + so, dp = dst + dso
                 if si == 1 && di == 1 {
                     dp.update(from: sp, count: inner)
+                } else if si == -1 && di == 1 {
+                    for j in 0..<inner { dp[j] = sp[-j] }  // a flip; vectorises with a lane reversal
                 } else {
                     for j in 0..<inner { dp[j * di] = sp[j * si] }
                 }

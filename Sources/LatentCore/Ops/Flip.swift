@@ -6,7 +6,7 @@ extension Tensor {
     ///
     /// - Parameter axes: The axes to reverse; negative axes count from the end.
     public func flipped(alongAxes axes: [Int]) -> Tensor {
-        let flips = normalizedAxes(axes, op: "flip").filter { shape[$0] > 1 }
+        let flips = normalizedAxes(axes, op: "flip").filter { $0 < rank && shape[$0] > 1 }
         if flips.isEmpty { return self }
         let inStrides = Shape.strides(shape)
         var strides = inStrides

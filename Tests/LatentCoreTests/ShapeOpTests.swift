@@ -180,24 +180,24 @@ func shapeTestTensor(_ shape: [Int], seed: Int = 0) -> Tensor {
 
     @Test func sliceValidation() {
         #expect(throws: ShapeError(op: "slice", "index 4 is out of range for axis 1 of size 4")) {
-            try Shape.resolve([.all, .index(4)], shape: [3, 4])
+            try Shape.resolveSlice([.all, .index(4)], shape: [3, 4])
         }
         #expect(throws: ShapeError(op: "slice", "index -4 is out of range for axis 0 of size 3")) {
-            try Shape.resolve([.index(-4)], shape: [3, 4])
+            try Shape.resolveSlice([.index(-4)], shape: [3, 4])
         }
         #expect(throws: ShapeError(op: "slice", "range 1:5 is out of range for axis 1 of size 4")) {
-            try Shape.resolve([.all, .range(1..<5)], shape: [3, 4])
+            try Shape.resolveSlice([.all, .range(1..<5)], shape: [3, 4])
         }
         #expect(throws: ShapeError(op: "slice", "3 indices for a tensor of shape [3, 4]")) {
-            try Shape.resolve([.index(0), .index(0), .index(0)], shape: [3, 4])
+            try Shape.resolveSlice([.index(0), .index(0), .index(0)], shape: [3, 4])
         }
         #expect(throws: ShapeError(op: "slice", "stride must not be zero (axis 0)")) {
-            try Shape.resolve([.stride(0)], shape: [3, 4])
+            try Shape.resolveSlice([.stride(0)], shape: [3, 4])
         }
         #expect(throws: ShapeError(op: "slice", "window from 1 by 2 for 2 positions is out of range for axis 0 of size 3")) {
             try Shape.validateWindow([3], starts: [1], sizes: [2], strides: [2], op: "slice")
         }
-        let w = try? Shape.resolve([.ellipsis, .index(-1), .newAxis], shape: [2, 3, 4])
+        let w = try? Shape.resolveSlice([.ellipsis, .index(-1), .newAxis], shape: [2, 3, 4])
         #expect(w == StridedWindow(starts: [0, 0, 3], sizes: [2, 3, 1], strides: [1, 1, 1], resultShape: [2, 3, 1]))
     }
 

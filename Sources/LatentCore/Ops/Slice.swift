@@ -48,7 +48,7 @@ extension Tensor {
     ///
     /// - Parameter ranges: What to take along each axis.
     public func sliced(_ ranges: [TensorRange]) -> Tensor {
-        let window = checkShapes { () throws(ShapeError) in try Shape.resolve(ranges, shape: shape) }
+        let window = checkShapes { () throws(ShapeError) in try Shape.resolveSlice(ranges, shape: shape) }
         return sliced(starts: window.starts, sizes: window.sizes, strides: window.strides)
             .reshaped(to: window.resultShape)
     }

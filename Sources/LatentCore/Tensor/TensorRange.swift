@@ -120,7 +120,7 @@ public struct StridedWindow: Sendable, Equatable {
 extension Shape {
     /// Resolves one range per axis (with `.ellipsis`, `.newAxis` and negative indices)
     /// against `shape`, or throws a ``ShapeError`` naming `op`, the axis and its size.
-    public static func resolve(_ ranges: [TensorRange], shape: [Int], op: String = "slice") throws(ShapeError) -> StridedWindow {
+    public static func resolveSlice(_ ranges: [TensorRange], shape: [Int], op: String = "slice") throws(ShapeError) -> StridedWindow {
         let consuming = ranges.filter { $0.kind != .newAxis && $0.kind != .ellipsis }.count
         let ellipses = ranges.filter { $0.kind == .ellipsis }.count
         guard ellipses <= 1 else {

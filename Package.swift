@@ -22,7 +22,8 @@ let package = Package(
     targets: [
         .target(name: "LatentCore", swiftSettings: kernelSettings),
         .target(name: "LatentNN", dependencies: ["LatentCore"]),
-        .target(name: "Latent", dependencies: ["LatentCore", "LatentNN"]),
+        .target(name: "LatentProbability", dependencies: ["LatentCore"]),
+        .target(name: "Latent", dependencies: ["LatentCore", "LatentNN", "LatentProbability"]),
         .target(name: "LatentTestSupport", dependencies: ["LatentCore"]),
         .executableTarget(
             name: "latent",
@@ -31,7 +32,10 @@ let package = Package(
         .testTarget(
             name: "LatentCoreTests", dependencies: ["LatentCore", "LatentTestSupport"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "LatentNNTests", dependencies: ["LatentNN", "LatentTestSupport"]),
+        .testTarget(
+            name: "LatentNNTests", dependencies: ["LatentNN", "LatentTestSupport"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(name: "LatentProbabilityTests", dependencies: ["LatentProbability", "LatentTestSupport"]),
         .testTarget(name: "LatentTests", dependencies: ["Latent", "LatentTestSupport"]),
     ]
 )

@@ -240,10 +240,14 @@ public enum VectorMath {
     /// sensitive to it), corrected to first order with G′(u) and the exact rounding
     /// error of u (Dekker's splitting, no FMA needed); and the rounding of y², avoided by
     /// splitting y so that y² is an exact sum of two floats fed to `exp`.
+    ///
+    /// `lo` is an optional small correction: the result is erfc(y + lo), with y + lo
+    /// known to more than Float precision (see ``gelu(_:)``).
     @inlinable @inline(__always)
-    static func erfcLarge(_ y: Vector) -> Vector {
+    static func erfcLarge(_ y: Vector, correction lo: Vector = Vector(repeating: 0)) -> Vector {
         // erfc(10.1) rounds to 0 in Float.
-        let yc = clamp(y, 0.5, 10.1)
+        let yc = clamp(y + lo, 0.5, 10.1)
+        let yHi = clamp(y, 0.5, 10.1)
         let topBits = Bits(repeating: ~0xFFF)   // keeps 12 significant bits
         let d = 1 + yc
         let dError = yc - (d - 1)               // d + dError = 1 + yc exactly
@@ -267,10 +271,12 @@ public enum VectorMath {
         step(0.5640637874603271)
         step(2.7774847239925293e-06)
         g = g + dg * du
-        // y = yh + yl with yh holding the top 12 bits: yh² is exact.
-        let yh = float(bits(yc) & topBits)
-        let yl = yc - yh
-        return exp(-(yh * yh), correction: -(yl * (yc + yh))) * g
+        // y = yh + yl with yh holding the top 12 bits: yh² is exact, and
+        // (y + lo)² = yh² + yl·(y + yh) + (2y + lo)·lo to well beyond Float precision.
+        let yh = float(bits(yHi) & topBits)
+        let yl = yHi - yh
+        let loInRange = lo.replacing(with: 0, where: yc .!= yHi + lo)
+        return exp(-(yh * yh), correction: -(yl * (yHi + yh) + (2 * yHi + loInRange) * loInRange)) * g
     }
 
     /// The error function erf x = (2/√π) ∫₀ˣ e^{−t²} dt.
@@ -286,11 +292,49 @@ public enum VectorMath {
     /// (relative accuracy down to the subnormals, erfc x ≈ 1e−38 near x = 9.2).
     @inlinable
     public static func erfc(_ x: Vector) -> Vector {
+        erfc(x, correction: Vector(repeating: 0))
+    }
+
+    /// erfc(x + lo) for a small correction `lo` to x.
+    @inlinable @inline(__always)
+    static func erfc(_ x: Vector, correction lo: Vector) -> Vector {
         let a = abs(x)
-        let tail = erfcLarge(a)
+        let tail = erfcLarge(a, correction: copySign(lo, lo * x))   // |x + lo| = |x| ± lo
         let large = tail.replacing(with: 2 - tail, where: x .< 0)
-        let y = (1 - erfSmall(x)).replacing(with: large, where: a .>= 0.5)
+        let y = (1 - erfSmall(x + lo)).replacing(with: large, where: a .>= 0.5)
         return y.replacing(with: x, where: isNaN(x))
+    }
+
+    // MARK: - Activations built on the above
+
+    /// The exact GELU, x·Φ(x) = ½·x·erfc(−x/√2), accurate in the far negative tail: x/√2
+    /// is formed as a float plus a small correction, so erfc sees it to beyond Float
+    /// precision (the relative error of erfc y grows like 2y² times that of y).
+    @inlinable
+    public static func gelu(_ x: Vector) -> Vector {
+        // 1/√2 = c1 + c2 with c1 holding 8 bits; x = xh + xl with xh holding 12 bits:
+        // xh·c1 is exact, and xl·c1 + x·c2 is a correction of relative size ≈ 2⁻¹².
+        let c1: Float = 0.70703125
+        let c2: Float = 7.5531185e-05
+        let xh = float(bits(x) & Bits(repeating: ~0xFFF))
+        let xl = x - xh
+        return 0.5 * x * erfc(-(xh * c1), correction: -(xl * c1 + x * c2))
+    }
+
+    /// The tanh approximation of GELU, ½x(1 + tanh(√(2/π)(x + 0.044715x³))), computed as
+    /// x·σ(2u) (the same function) so that it does not cancel for negative x. For
+    /// x ≪ 0 it is ill-conditioned (σ(2u) ≈ e^{2u} amplifies the rounding of u by |2u|),
+    /// as in every Float implementation: ≈ 1e−5 relative at x = −9.
+    @inlinable
+    public static func geluTanh(_ x: Vector) -> Vector {
+        let u = 0.7978845608028654 * x * (1 + 0.044715 * x * x)
+        return x * sigmoid(2 * u)
+    }
+
+    /// SiLU (swish), x·σ(x).
+    @inlinable
+    public static func silu(_ x: Vector) -> Vector {
+        x * sigmoid(x)
     }
 
     // MARK: - Trigonometric functions

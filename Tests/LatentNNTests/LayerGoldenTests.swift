@@ -126,8 +126,7 @@ import Testing
         let ids = Self.tensor("embedding/input")
         let index = IndexTensor(shape: ids.shape, scalars: ids.scalars.map { Int($0) })
         let projection = Self.tensor("embedding/projection")
-        let (y, grads) = valueAndGradient(of: e) { ($0(index) * projection).sum() }
-        _ = y
+        let grads = gradient(of: e) { ($0(index) * projection).sum() }
         expectClose(e(index), Self.tensor("embedding/output"))
         expectClose(grads["weight"]!, Self.tensor("embedding/grad/weight"))
     }

@@ -79,3 +79,12 @@ extension Beta: AnalyticKLDivergence {
             + (a2 - a1 + b2 - b1) * (a1 + b1).digamma()
     }
 }
+
+extension Beta {
+    /// The same distribution with its parameters broadcast to `batchShape` (samples are
+    /// independent along the new dimensions).
+    public func expand(_ batchShape: [Int]) -> Beta {
+        checkExpansion(to: batchShape)
+        return Beta(concentration1: concentration1.broadcast(to: batchShape), concentration0: concentration0.broadcast(to: batchShape))
+    }
+}

@@ -63,3 +63,12 @@ public struct Cauchy: Distribution, Sendable {
         return loc + scale * probability.standardCauchyQuantile()
     }
 }
+
+extension Cauchy {
+    /// The same distribution with its parameters broadcast to `batchShape` (samples are
+    /// independent along the new dimensions).
+    public func expand(_ batchShape: [Int]) -> Cauchy {
+        checkExpansion(to: batchShape)
+        return Cauchy(loc: loc.broadcast(to: batchShape), scale: scale.broadcast(to: batchShape))
+    }
+}

@@ -70,3 +70,12 @@ extension Dirichlet: AnalyticKLDivergence {
             + b.lgamma().sum(alongAxis: -1) + ((a - b) * (a.digamma() - a0.digamma())).sum(alongAxis: -1)
     }
 }
+
+extension Dirichlet {
+    /// The same distribution with its parameters broadcast to `batchShape` (samples are
+    /// independent along the new dimensions).
+    public func expand(_ batchShape: [Int]) -> Dirichlet {
+        checkExpansion(to: batchShape)
+        return Dirichlet(concentration: concentration.broadcast(to: batchShape + eventShape))
+    }
+}

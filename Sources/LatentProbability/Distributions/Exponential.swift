@@ -61,3 +61,12 @@ extension Exponential: AnalyticKLDivergence {
         return ratio - ratio.log() - 1
     }
 }
+
+extension Exponential {
+    /// The same distribution with its parameters broadcast to `batchShape` (samples are
+    /// independent along the new dimensions).
+    public func expand(_ batchShape: [Int]) -> Exponential {
+        checkExpansion(to: batchShape)
+        return Exponential(rate: rate.broadcast(to: batchShape))
+    }
+}

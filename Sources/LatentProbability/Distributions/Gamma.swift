@@ -77,3 +77,12 @@ extension Gamma: AnalyticKLDivergence {
         return (a1 - a2) * a1.digamma() - a1.lgamma() + a2.lgamma() + a2 * (b1.log() - b2.log()) + a1 * (b2 - b1) / b1
     }
 }
+
+extension Gamma {
+    /// The same distribution with its parameters broadcast to `batchShape` (samples are
+    /// independent along the new dimensions).
+    public func expand(_ batchShape: [Int]) -> Gamma {
+        checkExpansion(to: batchShape)
+        return Gamma(concentration: concentration.broadcast(to: batchShape), rate: rate.broadcast(to: batchShape))
+    }
+}

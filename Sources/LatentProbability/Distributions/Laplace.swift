@@ -78,3 +78,12 @@ extension Laplace: AnalyticKLDivergence {
         return -ratio.log() + distance / q.scale + ratio * (-distance / scale).exp() - 1
     }
 }
+
+extension Laplace {
+    /// The same distribution with its parameters broadcast to `batchShape` (samples are
+    /// independent along the new dimensions).
+    public func expand(_ batchShape: [Int]) -> Laplace {
+        checkExpansion(to: batchShape)
+        return Laplace(loc: loc.broadcast(to: batchShape), scale: scale.broadcast(to: batchShape))
+    }
+}

@@ -82,3 +82,12 @@ extension LogNormal: AnalyticKLDivergence {
         return klDivergence(base, q.base)
     }
 }
+
+extension LogNormal {
+    /// The same distribution with its parameters broadcast to `batchShape` (samples are
+    /// independent along the new dimensions).
+    public func expand(_ batchShape: [Int]) -> LogNormal {
+        checkExpansion(to: batchShape)
+        return LogNormal(loc: loc.broadcast(to: batchShape), scale: scale.broadcast(to: batchShape))
+    }
+}

@@ -62,3 +62,12 @@ public struct Logistic: Distribution, Sendable {
         return loc + scale * (probability.log() - (-probability).log1p())
     }
 }
+
+extension Logistic {
+    /// The same distribution with its parameters broadcast to `batchShape` (samples are
+    /// independent along the new dimensions).
+    public func expand(_ batchShape: [Int]) -> Logistic {
+        checkExpansion(to: batchShape)
+        return Logistic(loc: loc.broadcast(to: batchShape), scale: scale.broadcast(to: batchShape))
+    }
+}

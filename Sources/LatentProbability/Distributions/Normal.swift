@@ -83,3 +83,12 @@ extension Normal: AnalyticKLDivergence {
         return (ratio + shift - 1 - ratio.log()) * 0.5
     }
 }
+
+extension Normal {
+    /// The same distribution with its parameters broadcast to `batchShape` (samples are
+    /// independent along the new dimensions).
+    public func expand(_ batchShape: [Int]) -> Normal {
+        checkExpansion(to: batchShape)
+        return Normal(loc: loc.broadcast(to: batchShape), scale: scale.broadcast(to: batchShape))
+    }
+}

@@ -82,3 +82,12 @@ public struct StudentT: Distribution, Sendable {
         return `where`(nu .> 2, finite, `where`(nu .> 1, Tensor(Float.infinity), Tensor(Float.nan)))
     }
 }
+
+extension StudentT {
+    /// The same distribution with its parameters broadcast to `batchShape` (samples are
+    /// independent along the new dimensions).
+    public func expand(_ batchShape: [Int]) -> StudentT {
+        checkExpansion(to: batchShape)
+        return StudentT(degreesOfFreedom: degreesOfFreedom.broadcast(to: batchShape), loc: loc.broadcast(to: batchShape), scale: scale.broadcast(to: batchShape))
+    }
+}

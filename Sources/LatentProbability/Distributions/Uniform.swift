@@ -74,3 +74,12 @@ extension Uniform: AnalyticKLDivergence {
         return `where`(nested, ((q.high - q.low) / (high - low)).log(), Tensor(Float.infinity))
     }
 }
+
+extension Uniform {
+    /// The same distribution with its parameters broadcast to `batchShape` (samples are
+    /// independent along the new dimensions).
+    public func expand(_ batchShape: [Int]) -> Uniform {
+        checkExpansion(to: batchShape)
+        return Uniform(low: low.broadcast(to: batchShape), high: high.broadcast(to: batchShape))
+    }
+}

@@ -17,7 +17,7 @@ public struct Beta: Distribution, Sendable {
     public let batchShape: [Int]
     public var eventShape: [Int] { [] }
     public var hasRSample: Bool { true }
-    public var support: Constraint { .interval(lower: 0, upper: 1) }
+    public var support: Constraint { .unitInterval }
 
     /// - Parameters:
     ///   - concentration1: α > 0.

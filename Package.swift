@@ -35,7 +35,9 @@ let package = Package(
         .testTarget(
             name: "LatentNNTests", dependencies: ["LatentNN", "LatentTestSupport"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "LatentProbabilityTests", dependencies: ["LatentProbability", "LatentTestSupport"]),
+        .testTarget(
+            name: "LatentProbabilityTests", dependencies: ["LatentProbability", "LatentTestSupport"],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "LatentTests", dependencies: ["Latent", "LatentTestSupport"]),
     ]
 )

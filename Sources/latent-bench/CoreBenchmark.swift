@@ -17,6 +17,11 @@ enum CoreBenchmark {
         print("## latent-bench core\n")
         print("- BLAS backend: \(BLAS.backendName)")
         print("- BLAS threads: \(BLAS.threadCount.map(String.init) ?? "n/a"); Latent threads (Parallel.threadCount): \(Parallel.threadCount)")
+        print("- Timing: median of repeated runs after warm-up, \(Timing.clockName)")
+        if let load = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) {
+            let fields = load.split(separator: " ").prefix(3).joined(separator: " ")
+            print("- Load average at start (1, 5, 15 min): \(fields) on \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        }
         print("")
     }
 

@@ -1,10 +1,22 @@
-import Dispatch
+import Foundation
 
-/// Wall-clock timing for benchmarks: warm-up runs, then the median of several repetitions.
+/// Timing for benchmarks: warm-up runs, then the median of several repetitions.
+///
+/// Times are wall-clock, unless `LATENT_BENCH_CLOCK=cpu` asks for the process's CPU time
+/// (summed over its threads): on a machine shared with other jobs that measures
+/// single-threaded kernels more steadily, but it overstates multi-threaded time.
 enum Timing {
-    /// Seconds since an arbitrary origin (monotonic).
+    /// Whether times are CPU time rather than wall-clock time.
+    static let usesCPUTime = ProcessInfo.processInfo.environment["LATENT_BENCH_CLOCK"] == "cpu"
+
+    /// The clock in use, for the report header.
+    static var clockName: String { usesCPUTime ? "process CPU time (LATENT_BENCH_CLOCK=cpu)" : "wall clock" }
+
+    /// Seconds since an arbitrary origin.
     static func now() -> Double {
-        Double(DispatchTime.now().uptimeNanoseconds) * 1e-9
+        var t = timespec()
+        clock_gettime(usesCPUTime ? CLOCK_PROCESS_CPUTIME_ID : CLOCK_MONOTONIC, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 
     /// The median time in seconds of one call of `body`.

@@ -7,6 +7,7 @@ import Foundation
 let suites: [(name: String, summary: String, run: () -> Void)] = [
     ("core", "GEMM, elementwise throughput, per-op overhead, an MLP step", CoreBenchmark.run),
     ("gemm", "GEMM only (a quick subset of core)", CoreBenchmark.runGEMM),
+    ("overhead", "per-op overhead only (for profiling)", CoreBenchmark.runOverhead),
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())

@@ -16,9 +16,17 @@
 public enum SwiftGEMM {
     /// Rows of the register tile.
     public static let microRows = 6
-    /// Columns of the register tile (one `SIMD16<Float>`).
-    public static let microColumns = 16
-    /// Depth of a packed block (`kc`): one `kc × 16` panel of B fills half of L1.
+    /// One row of the register tile. With AVX2 and FMA a `SIMD16<Float>` (two ymm
+    /// registers, so the 6 × 16 tile takes 12 of the 16); with SSE only, `SIMD8<Float>`
+    /// (two xmm registers, a 6 × 8 tile), so that the tile still fits in registers.
+    #if LATENT_FMA
+    typealias Panel = SIMD16<Float>
+    #else
+    typealias Panel = SIMD8<Float>
+    #endif
+    /// Columns of the register tile (16 with FMA, else 8).
+    public static let microColumns = Panel.scalarCount
+    /// Depth of a packed block (`kc`): one `kc × NR` panel of B takes at most half of L1.
     public static let depthBlock = 256
     /// Rows of a packed block of A (`mc`, a multiple of ``microRows``): `mc × kc` sits in L2.
     public static let rowBlock = 144
@@ -222,7 +230,7 @@ public enum SwiftGEMM {
                     let target = panel + p * microColumns
                     if width == microColumns {
                         UnsafeMutableRawPointer(target).storeBytes(
-                            of: UnsafeRawPointer(source).loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+                            of: UnsafeRawPointer(source).loadUnaligned(as: Panel.self), as: Panel.self)
                     } else {
                         for q in 0..<width { target[q] = source[q] }
                         for q in width..<microColumns { target[q] = 0 }
@@ -247,7 +255,7 @@ public enum SwiftGEMM {
 
     /// `acc + x · y`, fused when the target has FMA.
     @inline(__always)
-    static func multiplyAdd(_ acc: SIMD16<Float>, _ x: SIMD16<Float>, _ y: SIMD16<Float>) -> SIMD16<Float> {
+    static func multiplyAdd(_ acc: Panel, _ x: Panel, _ y: Panel) -> Panel {
         #if LATENT_FMA
         return acc.addingProduct(x, y)
         #else
@@ -256,12 +264,12 @@ public enum SwiftGEMM {
     }
 
     /// `C[0..<rows, 0..<columns] = alpha · (Ã · B̃) + beta · C` for one packed `6 × kc`
-    /// panel `Ã` and one packed `kc × 16` panel `B̃` (C is not read when `beta` is 0).
+    /// panel `Ã` and one packed `kc × NR` panel `B̃` (C is not read when `beta` is 0).
     @inline(__always)
     static func microKernel(depth kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                             c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int,
                             alpha: Float, beta: Float) {
-        typealias V = SIMD16<Float>
+        typealias V = Panel
         var c0 = V(), c1 = V(), c2 = V(), c3 = V(), c4 = V(), c5 = V()
         var pa = a
         var pb = UnsafeRawPointer(b)
@@ -274,10 +282,10 @@ public enum SwiftGEMM {
             c4 = multiplyAdd(c4, V(repeating: pa[4]), bv)
             c5 = multiplyAdd(c5, V(repeating: pa[5]), bv)
             pa += 6
-            pb += 64
+            pb += MemoryLayout<V>.size
         }
         let va = V(repeating: alpha), vb = V(repeating: beta)
-        if rows == 6 && columns == 16 {
+        if rows == 6 && columns == microColumns {
             @inline(__always) func store(_ acc: V, _ row: Int) {
                 let p = UnsafeMutableRawPointer(c + row * ldc)
                 if beta == 0 {

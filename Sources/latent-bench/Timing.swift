@@ -53,6 +53,31 @@ enum Timing {
     }
 }
 
+extension Timing {
+    /// Median times of two operations whose ratio matters, measured in alternation
+    /// (sample of `first`, sample of `second`, ...) so that a change in the machine's load
+    /// affects both alike.
+    static func compare(target: Double = 0.05, repetitions: Int = 9,
+                        _ first: () -> Void, _ second: () -> Void) -> (Double, Double) {
+        first()
+        second()
+        let innerFirst = innerCount(target: target, first)
+        let innerSecond = innerCount(target: target, second)
+        var a: [Double] = [], b: [Double] = []
+        for _ in 0..<repetitions {
+            var start = now()
+            for _ in 0..<innerFirst { first() }
+            a.append((now() - start) / Double(innerFirst))
+            start = now()
+            for _ in 0..<innerSecond { second() }
+            b.append((now() - start) / Double(innerSecond))
+        }
+        a.sort()
+        b.sort()
+        return (a[a.count / 2], b[b.count / 2])
+    }
+}
+
 /// Keeps the optimiser from discarding a benchmark's result.
 @inline(never)
 func blackHole<T>(_ value: T) {

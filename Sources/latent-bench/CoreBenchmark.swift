@@ -146,6 +146,9 @@ enum CoreBenchmark {
         let a = Tensor([1, 2, 3, 4]), b = Tensor([0.5, 0.25, 0.125, 0.0625])
         let forward = Timing.measure(target: 0.1) { blackHole(a + b) }
         table.row(["`a + b` forward (not recorded)", format(forward * 1e6, 2), "≤ 2"])
+        let m = Tensor(shape: [4, 4], scalars: (0..<16).map { Float($0) / 16 })
+        let product = Timing.measure(target: 0.1) { blackHole(matmul(m, m)) }
+        table.row(["`matmul` [4,4]·[4,4] forward (not recorded)", format(product * 1e6, 2), "–"])
         let chain = 1000
         let backward = Timing.measure(target: 0.2) {
             blackHole(gradient(at: a) { x in

@@ -219,34 +219,41 @@ public enum SwiftGEMM {
     /// depth-major (`NR` values per step of `k`), zero-padding the last panel's columns.
     static func packB(_ b: Operand, depth: Range<Int>, columns: Range<Int>, into out: UnsafeMutablePointer<Float>) {
         let kc = depth.count
+        let panelSize = microColumns * kc
+        if !b.transposed {
+            // op(B)[p, j] = B[p, j]: walk each stored row once, front to back (the hardware
+            // prefetcher follows), dealing its NR-wide pieces out to the panels.
+            let fullPanels = columns.count / microColumns
+            let tail = columns.count - fullPanels * microColumns
+            for p in 0..<kc {
+                let source = b.pointer + (depth.lowerBound + p) * b.ld + columns.lowerBound
+                var target = out + p * microColumns
+                for q in 0..<fullPanels {
+                    UnsafeMutableRawPointer(target).storeBytes(
+                        of: UnsafeRawPointer(source + q * microColumns).loadUnaligned(as: Panel.self), as: Panel.self)
+                    target += panelSize
+                }
+                if tail > 0 {
+                    let piece = source + fullPanels * microColumns
+                    for q in 0..<tail { target[q] = piece[q] }
+                    for q in tail..<microColumns { target[q] = 0 }
+                }
+            }
+            return
+        }
+        // op(B)[p, j] = B[j, p]: read each stored row (a column of op(B)) contiguously.
         var panel = out
         var j0 = columns.lowerBound
         while j0 < columns.upperBound {
             let width = min(microColumns, columns.upperBound - j0)
-            if !b.transposed {
-                // op(B)[p, j] = B[p, j]: the NR values of one step are contiguous.
-                for p in 0..<kc {
-                    let source = b.pointer + (depth.lowerBound + p) * b.ld + j0
-                    let target = panel + p * microColumns
-                    if width == microColumns {
-                        UnsafeMutableRawPointer(target).storeBytes(
-                            of: UnsafeRawPointer(source).loadUnaligned(as: Panel.self), as: Panel.self)
-                    } else {
-                        for q in 0..<width { target[q] = source[q] }
-                        for q in width..<microColumns { target[q] = 0 }
-                    }
-                }
-            } else {
-                // op(B)[p, j] = B[j, p]: read each stored row contiguously.
-                for q in 0..<width {
-                    let source = b.pointer + (j0 + q) * b.ld + depth.lowerBound
-                    for p in 0..<kc { panel[p * microColumns + q] = source[p] }
-                }
-                for q in width..<microColumns {
-                    for p in 0..<kc { panel[p * microColumns + q] = 0 }
-                }
+            for q in 0..<width {
+                let source = b.pointer + (j0 + q) * b.ld + depth.lowerBound
+                for p in 0..<kc { panel[p * microColumns + q] = source[p] }
             }
-            panel += microColumns * kc
+            for q in width..<microColumns {
+                for p in 0..<kc { panel[p * microColumns + q] = 0 }
+            }
+            panel += panelSize
             j0 += microColumns
         }
     }

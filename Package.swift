@@ -22,7 +22,10 @@ let package = Package(
     targets: [
         .target(name: "LatentCore", swiftSettings: kernelSettings),
         .target(name: "LatentNN", dependencies: ["LatentCore"]),
-        .target(name: "Latent", dependencies: ["LatentCore", "LatentNN"]),
+        // zlib (inflate/deflate/CRC-32) for gzip, NPZ and PNG; the system library.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        .target(name: "LatentData", dependencies: ["LatentCore", "CZlib"], resources: [.copy("Resources")]),
+        .target(name: "Latent", dependencies: ["LatentCore", "LatentNN", "LatentData"]),
         .target(name: "LatentTestSupport", dependencies: ["LatentCore"]),
         .executableTarget(
             name: "latent",
@@ -32,6 +35,9 @@ let package = Package(
             name: "LatentCoreTests", dependencies: ["LatentCore", "LatentTestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "LatentNNTests", dependencies: ["LatentNN", "LatentTestSupport"]),
+        .testTarget(
+            name: "LatentDataTests", dependencies: ["LatentData", "LatentTestSupport"],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "LatentTests", dependencies: ["Latent", "LatentTestSupport"]),
     ]
 )

@@ -1,3 +1,4 @@
 // The umbrella module: `import Latent` brings in every layer of the library.
 @_exported import LatentCore
 @_exported import LatentNN
+@_exported import LatentData

@@ -98,3 +98,16 @@ enum EmbeddedResource {
         return url
     }
 }
+
+extension TextCorpus {
+    /// An installed text corpus (`"sherlock-holmes"` or `"moby-dick"`), cleaned as described
+    /// on ``TextCorpus``; install it first (`latent datasets install NAME`).
+    public static func installed(_ name: String, store: DatasetStore = .default) throws(DataError) -> TextCorpus {
+        let d = try store.descriptor(name)
+        let folder = try store.path(name)
+        guard let file = d.files.first(where: { $0.name.hasSuffix(".txt") }) else {
+            throw DataError(file: name, "the dataset is not a text corpus")
+        }
+        return try TextCorpus(contentsOf: folder.appendingPathComponent(file.name), name: name)
+    }
+}

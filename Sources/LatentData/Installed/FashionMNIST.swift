@@ -3,11 +3,11 @@ import LatentCore
 
 /// Fashion-MNIST (Xiao, Rasul & Vollgraf, 2017): 28×28 grayscale images of clothing in 10 classes (T-shirt/top, trouser, pullover, dress, coat, sandal, shirt, sneaker, bag, ankle boot), 60,000 training and 10,000 test images.
 ///
-/// Install it first (`latent datasets install fashion-mnist`, or DatasetStore/install(_:options:)).
+/// Install it first (`latent datasets install fashion-mnist`, or ``DatasetStore/install(_:options:)``).
 ///
-/// **Splits.** DataSplit/test is the official 10,000-image test set;
-/// DataSplit/validation is the last 5,000 images of the official training set and
-/// DataSplit/train the first 55,000 (DataSplit/trainAndValidation all 60,000).
+/// **Splits.** ``DataSplit/test`` is the official 10,000-image test set;
+/// ``DataSplit/validation`` is the last 5,000 images of the official training set and
+/// ``DataSplit/train`` the first 55,000 (``DataSplit/trainAndValidation`` all 60,000).
 ///
 /// **Values.** Features `[N, 1, 28, 28]` hold `byte / 255` in [0, 1] (use
 /// `dequantized(levels: 256)` for flows, `binarized()` for Bernoulli likelihoods);

@@ -54,7 +54,8 @@ public enum Zlib {
             // The gzip trailer holds the size modulo 2³² of the last member: a good guess.
             let n = input.count
             let isize = Int(ByteReader.uint32LE(input, at: n - 4))
-            if isize >= input.count / 2 && isize <= limit { capacity = isize }
+            // Deflate expands at most 1032:1; a larger value is a corrupt or truncated trailer.
+            if isize >= input.count / 2 && isize <= min(limit, 1032 * input.count + 1024) { capacity = isize }
         }
         var output = [UInt8](repeating: 0, count: max(capacity, 1))
         var produced = 0

@@ -54,22 +54,26 @@ public struct SHA256: Sendable {
         if start < buffer.count { pending.append(contentsOf: buffer[start...]) }
     }
 
-    @inline(__always) private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
+    @inline(__always) private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x &>> n) | (x &<< (32 &- n)) }
 
+    // Written with masking shifts and raw pointers, which stay fast in debug builds too
+    // (hashing a 50 MB dataset file must not take minutes there).
     private mutating func compress(_ block: UnsafePointer<UInt8>) {
-        var w = [UInt32](repeating: 0, count: 64)
-        w.withUnsafeMutableBufferPointer { w in
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { buffer in
+            let w = buffer.baseAddress!
             for i in 0..<16 {
-                w[i] = UInt32(block[4 * i]) << 24 | UInt32(block[4 * i + 1]) << 16
-                    | UInt32(block[4 * i + 2]) << 8 | UInt32(block[4 * i + 3])
+                w[i] = UInt32(block[4 &* i]) &<< 24 | UInt32(block[4 &* i &+ 1]) &<< 16
+                    | UInt32(block[4 &* i &+ 2]) &<< 8 | UInt32(block[4 &* i &+ 3])
             }
             for i in 16..<64 {
-                let s0 = Self.rotr(w[i - 15], 7) ^ Self.rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
-                let s1 = Self.rotr(w[i - 2], 17) ^ Self.rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
-                w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
+                let x15 = w[i &- 15], x2 = w[i &- 2]
+                let s0 = Self.rotr(x15, 7) ^ Self.rotr(x15, 18) ^ (x15 &>> 3)
+                let s1 = Self.rotr(x2, 17) ^ Self.rotr(x2, 19) ^ (x2 &>> 10)
+                w[i] = w[i &- 16] &+ s0 &+ w[i &- 7] &+ s1
             }
             var (a, b, c, d, e, f, g, h) = state
-            Self.k.withUnsafeBufferPointer { k in
+            Self.k.withUnsafeBufferPointer { kBuffer in
+                let k = kBuffer.baseAddress!
                 for i in 0..<64 {
                     let s1 = Self.rotr(e, 6) ^ Self.rotr(e, 11) ^ Self.rotr(e, 25)
                     let choice = (e & f) ^ (~e & g)

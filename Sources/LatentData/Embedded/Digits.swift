@@ -30,7 +30,10 @@ public enum Digits {
     public static let splitSizes = (train: 1257, validation: 180, test: 360)
 
     /// The whole set in file order: features `[1797, 1, 8, 8]` with raw values 0…16, labels.
-    public static func all() throws(DataError) -> TensorDataset {
+    /// (Parsed once per process.)
+    public static func all() throws(DataError) -> TensorDataset { try parsed.get() }
+
+    private static let parsed = Result { () throws(DataError) -> TensorDataset in
         let url = try EmbeddedResource.url("digits.csv", "gz")
         let table = try CSV.read(from: url, header: .absent)
         guard table.rowCount == count, table.columnCount == 65 else {

@@ -159,6 +159,7 @@ public final class DataLoader<D: Dataset>: Sequence, @unchecked Sendable {
             let order: [Int]
             let batchRoot: RandomGenerator
             let ranges: [Range<Int>]
+            let firstStep: Int
             var position = 0
             let prefetcher: Prefetcher<D.Batch>?
 
@@ -167,6 +168,7 @@ public final class DataLoader<D: Dataset>: Sequence, @unchecked Sendable {
                 order = loader.order(epoch: epoch)
                 batchRoot = loader.epochStreams(epoch).batches
                 ranges = (start..<loader.batchesPerEpoch).map { loader.range(step: $0) }
+                firstStep = start
                 let steps = Array(start..<loader.batchesPerEpoch)
                 if loader.prefetch > 0 && !steps.isEmpty {
                     let dataset = self.dataset, order = self.order, root = self.batchRoot, ranges = self.ranges
@@ -176,10 +178,7 @@ public final class DataLoader<D: Dataset>: Sequence, @unchecked Sendable {
                 } else {
                     prefetcher = nil
                 }
-                firstStep = start
             }
-
-            let firstStep: Int
 
             static func make(dataset: D, order: [Int], root: RandomGenerator, range: Range<Int>, step: Int) -> D.Batch {
                 var g = DataLoader.batchGenerator(root: root, step: step)

@@ -48,7 +48,13 @@ let package = Package(
         .target(name: "LatentCore", swiftSettings: kernelSettings),
         .target(name: "LatentNN", dependencies: ["LatentCore"]),
         .target(name: "LatentProbability", dependencies: ["LatentCore"]),
-        .target(name: "Latent", dependencies: ["LatentCore", "LatentNN", "LatentProbability"]),
+        // zlib (inflate/deflate/CRC-32) for gzip, NPZ and PNG; the system library.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        .target(name: "LatentData", dependencies: ["LatentCore", "CZlib"], resources: [.copy("Resources")]),
+        .target(
+            name: "LatentModels",
+            dependencies: ["LatentCore", "LatentNN", "LatentProbability", "LatentData"]),
+        .target(name: "Latent", dependencies: ["LatentCore", "LatentNN", "LatentProbability", "LatentData", "LatentModels"]),
         .target(name: "LatentTestSupport", dependencies: ["LatentCore"]),
         .executableTarget(
             name: "latent",
@@ -63,6 +69,10 @@ let package = Package(
         .testTarget(
             name: "LatentProbabilityTests", dependencies: ["LatentProbability", "LatentTestSupport"],
             resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "LatentDataTests", dependencies: ["LatentData", "LatentTestSupport"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(name: "LatentModelsTests", dependencies: ["LatentModels", "LatentTestSupport"]),
         .testTarget(name: "LatentTests", dependencies: ["Latent", "LatentTestSupport"]),
     ]
 )

@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "LatentNN", dependencies: ["LatentCore"]),
         .target(name: "LatentProbability", dependencies: ["LatentCore"]),
         .target(name: "Latent", dependencies: ["LatentCore", "LatentNN", "LatentProbability"]),
-        .target(name: "LatentTestSupport", dependencies: ["LatentCore"]),
+        .target(name: "LatentTestSupport", dependencies: ["LatentCore", "LatentProbability"]),
         .executableTarget(
             name: "latent",
             dependencies: ["Latent", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -35,7 +35,9 @@ let package = Package(
         .testTarget(
             name: "LatentNNTests", dependencies: ["LatentNN", "LatentTestSupport"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "LatentProbabilityTests", dependencies: ["LatentProbability", "LatentTestSupport"]),
+        .testTarget(
+            name: "LatentProbabilityTests", dependencies: ["LatentProbability", "LatentTestSupport"],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "LatentTests", dependencies: ["Latent", "LatentTestSupport"]),
     ]
 )

@@ -4,8 +4,8 @@ import LatentCore
 /// success probability p = σ(ℓ).
 ///
 /// log P(k) = log C(n, k) + kℓ − n·softplus(ℓ), with the log-binomial coefficient
-/// lgamma(n + 1) − lgamma(k + 1) − lgamma(n − k + 1); stable for logits of any
-/// magnitude. The entropy and CDF sum the mass function over its support (exact,
+/// lgamma(n + 1) − lgamma(k + 1) − lgamma(n − k + 1) evaluated in Double (counts and
+/// values are integers and get no gradient); stable for logits of any magnitude. The entropy and CDF sum the mass function over its support (exact,
 /// differentiable in p; cost proportional to the largest count). Sampling is exact:
 /// inversion for n·min(p, 1 − p) < 10, otherwise BTRS (Hörmann 1993).
 public struct Binomial: Distribution, AnalyticKLDivergence {
@@ -67,9 +67,7 @@ public struct Binomial: Distribution, AnalyticKLDivergence {
 
     /// log C(n, k) + kℓ − n·softplus(ℓ); −∞ for integers k outside 0...n.
     public func logProb(_ value: Tensor) -> Tensor {
-        let n = count
-        let logCoefficient = (n + 1).lgamma() - (value + 1).lgamma() - (n - value + 1).lgamma()
-        return logCoefficient + value * logits - n * logits.softplus()
+        LogFactorial.binomialCoefficient(count, value) + value * logits - count * logits.softplus()
     }
 
     /// The masses P(j) for j = 0…J along a new leading axis, broadcast with `shape`

@@ -3,7 +3,8 @@ import LatentCore
 
 /// The Poisson distribution with rate λ ≥ 0: P(k) = λᵏ e^{−λ} / k!.
 ///
-/// log P(k) = k log λ − λ − lgamma(k + 1) (0 · log 0 = 0 when λ = 0). The entropy and
+/// log P(k) = k log λ − λ − lgamma(k + 1) (0 · log 0 = 0 when λ = 0; the log-factorial
+/// is evaluated in Double, values get no gradient). The entropy and
 /// CDF sum the mass function (the entropy over 0 … λ + 12√λ + 20, beyond which the
 /// mass is negligible); both are differentiable in λ. Sampling is exact: inversion for
 /// λ < 10, the transformed rejection method PTRS (Hörmann 1993) above.
@@ -36,7 +37,7 @@ public struct Poisson: Distribution, AnalyticKLDivergence {
     /// k log λ − λ − lgamma(k + 1).
     public func logProb(_ value: Tensor) -> Tensor {
         let safeRate = rate.clamped(min: Float.leastNormalMagnitude)
-        let lp = value * safeRate.log() - rate - (value + 1).lgamma()
+        let lp = value * safeRate.log() - rate - LogFactorial.of(value)
         // λ = 0 puts all mass on 0.
         return `where`((rate .== 0) * (value .> 0), Tensor(-.infinity), lp)
     }

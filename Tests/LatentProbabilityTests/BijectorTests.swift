@@ -158,7 +158,7 @@ import Testing
         #expect(throws: DistributionParameterError("Permute", "[0, 0] is not a permutation of 0..<2")) {
             try Permute.validate([0, 0])
         }
-        #expect(throws: DistributionParameterError("Affine", "scale must be finite and non-zero, got 0.0 at flat index 1")) {
+        #expect(throws: DistributionParameterError("Affine", "scale must be finite and non-zero, found 0.0 at flat index 1")) {
             try Affine.validate(scale: [1, 0], eventRank: 0)
         }
         #expect(throws: ShapeError(op: "Reshape", "event shapes [2, 3] and [5] do not have the same number of elements")) {

@@ -219,25 +219,44 @@ import Testing
         expectGradient(at: [Tensor([[0.2, -1, 1.5], [0, 0.5, 0.1]])]) { Categorical(logits: $0[0]).logProb(IndexTensor([2, 0])) }
     }
 
+    @Test func expandKeepsTypesAndBroadcasts() {
+        let b: Bernoulli = Bernoulli(probabilities: [0.2, 0.7]).expand([3, 2])
+        #expect(b.batchShape == [3, 2])
+        expectClose(b.probabilities, Tensor([0.2, 0.7]).broadcast(to: [3, 2]))
+        let c: Categorical = Categorical(logits: [0.1, 0.5, -1]).expand([4])
+        #expect(c.batchShape == [4] && c.logProb(IndexTensor([0, 1, 2, 2])).shape == [4])
+        let o: OneHotCategorical = OneHotCategorical(logits: [0.1, 0.5, -1]).expand([2])
+        #expect(o.batchShape == [2] && o.eventShape == [3])
+        let n: Binomial = Binomial(count: 5, logits: [0.3]).expand([2, 1])
+        #expect(n.batchShape == [2, 1])
+        let p: Poisson = Poisson(rate: [3]).expand([5])
+        #expect(p.batchShape == [5])
+        // Analytic KL survives expansion.
+        expectClose(klDivergence(Poisson(rate: [3]).expand([2]), Poisson(rate: [4, 5])),
+                    klDivergence(Poisson(rate: [3, 3]), Poisson(rate: [4, 5])))
+        expectClose(klDivergence(Bernoulli(logits: [0.3]), Expanded(Bernoulli(logits: [-1]), batchShape: [2])),
+                    klDivergence(Bernoulli(logits: [0.3, 0.3]), Bernoulli(logits: [-1, -1])))
+    }
+
     // MARK: - Validation
 
     @Test func validationMessages() {
-        #expect(throws: DistributionParameterError("Bernoulli", "probabilities must lie in [0, 1], got 1.5 at flat index 1")) {
+        #expect(throws: DistributionParameterError("Bernoulli", "probabilities must be in [0, 1], found 1.5 at flat index 1")) {
             try Bernoulli.validate(probabilities: [0.5, 1.5])
         }
-        #expect(throws: DistributionParameterError("Binomial", "probabilities must lie in [0, 1], got -0.25 at flat index 0")) {
+        #expect(throws: DistributionParameterError("Binomial", "probabilities must be in [0, 1], found -0.25 at flat index 0")) {
             try Binomial.validate(probabilities: [-0.25])
         }
-        #expect(throws: DistributionParameterError("Poisson", "rate must be non-negative and finite, got -2.0 at flat index 1")) {
+        #expect(throws: DistributionParameterError("Poisson", "rate must be non-negative and finite, found -2.0 at flat index 1")) {
             try Poisson.validate(rate: [1, -2])
         }
-        #expect(throws: DistributionParameterError("Binomial", "count must be a non-negative integer, got -3.0 at flat index 0")) {
+        #expect(throws: DistributionParameterError("Binomial", "count must be a non-negative integer, found -3.0 at flat index 0")) {
             try Binomial.validate(count: [-3])
         }
-        #expect(throws: DistributionParameterError("Binomial", "count must be a non-negative integer, got 2.5 at flat index 1")) {
+        #expect(throws: DistributionParameterError("Binomial", "count must be a non-negative integer, found 2.5 at flat index 1")) {
             try Binomial.validate(count: [1, 2.5])
         }
-        #expect(throws: DistributionParameterError("Categorical", "probabilities must be non-negative and finite, got -0.1 at flat index 2")) {
+        #expect(throws: DistributionParameterError("Categorical", "probabilities must be non-negative and finite, found -0.1 at flat index 2")) {
             try Categorical.validate(probabilities: [0.5, 0.6, -0.1])
         }
         #expect(throws: DistributionParameterError("Categorical", "probabilities of row 1 sum to zero")) {
@@ -246,8 +265,14 @@ import Testing
         #expect(throws: ShapeError(op: "Categorical", "parameters need a non-empty last axis of categories, got shape []")) {
             try Categorical.validateShape([])
         }
-        #expect(throws: DistributionParameterError("RelaxedBernoulli", "temperature must be positive and finite, got 0.0 at flat index 0")) {
+        #expect(throws: DistributionParameterError("RelaxedBernoulli", "temperature must be positive, found 0.0 at flat index 0")) {
             try RelaxedBernoulli.validate(temperature: [0])
+        }
+        #expect(throws: DistributionParameterError("RelaxedOneHotCategorical", "temperature must be positive, found -1.0")) {
+            try RelaxedOneHotCategorical.validate(temperature: Tensor(-1))
+        }
+        #expect(throws: DistributionParameterError("Bernoulli.logProb", "value of shape [3] does not broadcast with the distribution's batch shape [2] and event shape []")) {
+            _ = try DistributionValidation.valueShape("Bernoulli.logProb", [3], batchShape: [2], eventShape: [])
         }
     }
 }

@@ -10,7 +10,7 @@ import Testing
     static let scales: Tensor = [[0.5, 1, 2], [0.3, 0.8, 1.2]]
 
     static var gaussianMixture: MixtureSameFamily {
-        MixtureSameFamily(mixing: Categorical(probabilities: weights), components: TestNormal(loc: locs, scale: scales))
+        MixtureSameFamily(mixing: Categorical(probabilities: weights), components: Normal(loc: locs, scale: scales))
     }
 
     @Test func gaussianMixtureLogProbMeanVariance() {
@@ -58,7 +58,7 @@ import Testing
         // Components with event shape [2] (a permuted Gaussian flow), batch [3] + [K = 2].
         var rng = RandomGenerator(seed: 41)
         let locs = rng.normal([3, 2, 2])
-        let components = TransformedDistribution(base: TestNormal(loc: locs, scale: Tensor.ones([3, 2, 2])),
+        let components = TransformedDistribution(base: Normal(loc: locs, scale: Tensor.ones([3, 2, 2])),
                                                   transforms: [Permute([1, 0])])
         let mixing = Categorical(logits: rng.normal([3, 2]))
         let m = MixtureSameFamily(mixing: mixing, components: components)
@@ -77,7 +77,7 @@ import Testing
 
     @Test func mixtureGradientsAndValidation() {
         expectGradient(at: [Tensor([[0.1, -0.3, 0.8]]), Tensor([[-1, 0.5, 2]]), Tensor([[0.7, 1.1, 0.4]])]) { p in
-            MixtureSameFamily(mixing: Categorical(logits: p[0]), components: TestNormal(loc: p[1], scale: p[2]))
+            MixtureSameFamily(mixing: Categorical(logits: p[0]), components: Normal(loc: p[1], scale: p[2]))
                 .logProb([[0.2], [1.5]])
         }
         #expect(throws: ShapeError(op: "MixtureSameFamily", "components of batch shape [2, 4] must have batch shape [2, 3] (the mixing batch shape and 3 components)")) {

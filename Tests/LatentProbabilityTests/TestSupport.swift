@@ -2,28 +2,6 @@ import Foundation
 import LatentCore
 import LatentProbability
 
-/// A minimal normal distribution for tests of the generic machinery (TransformedDistribution,
-/// MixtureSameFamily); the library's own Normal lives elsewhere.
-struct TestNormal: Distribution {
-    let loc: Tensor
-    let scale: Tensor
-
-    var batchShape: [Int] { (try? Shape.broadcast(loc.shape, scale.shape, op: "TestNormal")) ?? [] }
-    var eventShape: [Int] { [] }
-    var hasRSample: Bool { true }
-    var support: Constraint { .real }
-
-    func rsample(_ sampleShape: [Int], generator: inout RandomGenerator) -> Tensor {
-        loc + scale * generator.normal(sampleShape + batchShape)
-    }
-    func logProb(_ value: Tensor) -> Tensor {
-        -0.5 * ((value - loc) / scale).square() - scale.log() - Float(0.5 * log(2 * Double.pi))
-    }
-    var mean: Tensor { loc.broadcast(to: batchShape) }
-    var variance: Tensor { scale.square().broadcast(to: batchShape) }
-    func cdf(_ value: Tensor) -> Tensor { 0.5 * (1 + ((value - loc) / (scale * Float(2).squareRoot())).erf()) }
-}
-
 /// Reads `Fixtures/discrete.json` (written by Scripts/fixtures/probability_discrete.py).
 enum DiscreteFixture {
     static func load() -> [String: Any] {

@@ -5,7 +5,7 @@ import LatentCore
 /// log |det J| = Σ log |scale|, summed over the last `eventRank` dimensions (0: the
 /// elementwise log |scale| broadcast to the shape of y). `shift` and `scale` broadcast
 /// against x and may be tracked parameters (their gradients flow).
-public struct Affine: Bijector {
+public struct Affine: Bijector, Sendable {
     /// Added after scaling.
     public let shift: Tensor
     /// Multiplies x; no element may be zero.
@@ -19,7 +19,7 @@ public struct Affine: Bijector {
     ///   - scale: The non-zero factor, broadcast against x.
     ///   - eventRank: Trailing dimensions over which the log-determinant is summed.
     public init(shift: Tensor = 0, scale: Tensor = 1, eventRank: Int = 0) {
-        checkDistributionParameters { () throws(DistributionParameterError) in
+        checkParameters { () throws(DistributionParameterError) in
             try Affine.validate(scale: scale, eventRank: eventRank)
         }
         self.shift = shift
@@ -30,9 +30,7 @@ public struct Affine: Bijector {
     /// Checks that `scale` has no zero (or non-finite) element and `eventRank ≥ 0`.
     public static func validate(scale: Tensor, eventRank: Int) throws(DistributionParameterError) {
         guard eventRank >= 0 else { throw DistributionParameterError("Affine", "eventRank must be non-negative, got \(eventRank)") }
-        if let bad = scale.scalars.firstIndex(where: { $0 == 0 || !$0.isFinite }) {
-            throw DistributionParameterError("Affine", "scale must be finite and non-zero, got \(scale.scalars[bad]) at flat index \(bad)")
-        }
+        try DistributionValidation.requireAll("Affine", "scale", scale, "finite and non-zero") { $0 != 0 && $0.isFinite }
     }
 
     private func logAbsScale(like y: Tensor) -> Tensor {

@@ -3,7 +3,7 @@ import LatentCore
 /// The exponential map y = eˣ from the reals to the positive reals.
 ///
 /// log |dy/dx| = x; the inverse is x = log y with log |dx/dy| = −log y.
-public struct Exp: Bijector {
+public struct Exp: Bijector, Sendable {
     public init() {}
     public var eventRank: Int { 0 }
     public var domain: Constraint { .real }

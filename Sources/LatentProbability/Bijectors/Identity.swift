@@ -3,7 +3,7 @@ import LatentCore
 /// The identity map y = x, with log |det J| = 0.
 ///
 /// Useful as a neutral element (an empty flow) and in tests.
-public struct Identity: Bijector {
+public struct Identity: Bijector, Sendable {
     public let eventRank: Int
     public var domain: Constraint { .real }
     public var codomain: Constraint { .real }

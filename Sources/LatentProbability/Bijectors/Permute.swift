@@ -4,7 +4,7 @@ import LatentCore
 ///
 /// Volume-preserving (log |det J| = 0) with event rank 1; used between coupling layers
 /// of a flow so that every coordinate gets transformed.
-public struct Permute: Bijector {
+public struct Permute: Bijector, Sendable {
     /// Output position i takes input position `permutation[i]`.
     public let permutation: [Int]
     /// The inverse permutation.
@@ -15,7 +15,7 @@ public struct Permute: Bijector {
 
     /// - Parameter permutation: A permutation of `0..<n`, n the size of the last axis.
     public init(_ permutation: [Int]) {
-        checkDistributionParameters { () throws(DistributionParameterError) in try Permute.validate(permutation) }
+        checkParameters { () throws(DistributionParameterError) in try Permute.validate(permutation) }
         self.permutation = permutation
         var inverse = [Int](repeating: 0, count: permutation.count)
         for (i, p) in permutation.enumerated() { inverse[p] = i }

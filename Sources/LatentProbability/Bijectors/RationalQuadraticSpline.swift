@@ -27,7 +27,7 @@ import LatentCore
 /// Parameter shapes: `widths` and `heights` `[..., K]`, `derivatives` `[..., K − 1]` (the
 /// inner knots) or `[..., K + 1]` (then the two boundary entries are ignored: the boundary
 /// derivatives are 1). The leading shape broadcasts against the inputs.
-public struct RationalQuadraticSpline: Bijector {
+public struct RationalQuadraticSpline: Bijector, Sendable {
     /// Unnormalised bin widths, `[..., K]`.
     public let widths: Tensor
     /// Unnormalised bin heights, `[..., K]`.
@@ -62,7 +62,7 @@ public struct RationalQuadraticSpline: Bijector {
         checkShapes { () throws(ShapeError) in
             try RationalQuadraticSpline.validateShapes(widths: widths.shape, heights: heights.shape, derivatives: derivatives.shape)
         }
-        checkDistributionParameters { () throws(DistributionParameterError) in
+        checkParameters { () throws(DistributionParameterError) in
             try RationalQuadraticSpline.validate(binCount: widths.shape.last!, bound: bound, minimumBinWidth: minimumBinWidth,
                                                  minimumBinHeight: minimumBinHeight, minimumDerivative: minimumDerivative)
         }

@@ -7,7 +7,7 @@ import LatentCore
 /// `inputEventShape.count` and its output event rank `outputEventShape.count`, so
 /// ``Compose`` and ``TransformedDistribution`` sum log-determinants over the right axes
 /// on either side (e.g. flattening an image `[C, H, W]` to a vector `[C·H·W]`).
-public struct Reshape: Bijector {
+public struct Reshape: Bijector, Sendable {
     public let inputEventShape: [Int]
     public let outputEventShape: [Int]
     public var eventRank: Int { inputEventShape.count }

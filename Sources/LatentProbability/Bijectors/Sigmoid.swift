@@ -6,7 +6,7 @@ import LatentCore
 /// (exact for any x). Outputs are clamped to [ε, 1 − ε] with ε = `Float.ulpOfOne`, as
 /// `torch.distributions.SigmoidTransform` does, so that densities on (0, 1) stay finite;
 /// the inverse clamps its input the same way: x = log y − log(1 − y).
-public struct Sigmoid: Bijector {
+public struct Sigmoid: Bijector, Sendable {
     public init() {}
     public var eventRank: Int { 0 }
     public var domain: Constraint { .real }
@@ -29,7 +29,7 @@ public struct Sigmoid: Bijector {
 /// The logit map y = log x − log(1 − x) from (0, 1) to the reals: the inverse of ``Sigmoid``.
 ///
 /// log |dy/dx| = −log x − log(1 − x). Inputs are clamped to [ε, 1 − ε] (ε = `Float.ulpOfOne`).
-public struct Logit: Bijector {
+public struct Logit: Bijector, Sendable {
     public init() {}
     public var eventRank: Int { 0 }
     public var domain: Constraint { .unitInterval }

@@ -5,7 +5,7 @@ import LatentCore
 /// log |dy/dx| = log σ(x) = −softplus(−x). The inverse is computed stably as
 /// x = y + log(−expm1(−y)) with log |dx/dy| = −log(−expm1(−y)); inputs of the inverse
 /// are clamped below at the smallest normal Float.
-public struct Softplus: Bijector {
+public struct Softplus: Bijector, Sendable {
     public init() {}
     public var eventRank: Int { 0 }
     public var domain: Constraint { .real }

@@ -6,7 +6,7 @@ import LatentCore
 /// large |x| where 1 − tanh² x underflows. Outputs are clamped to [−1 + ε, 1 − ε]
 /// (ε = `Float.ulpOfOne`) so that y never rounds to ±1; the inverse
 /// x = atanh y = ½ (log1p(y) − log1p(−y)) clamps its input the same way.
-public struct Tanh: Bijector {
+public struct Tanh: Bijector, Sendable {
     public init() {}
     public var eventRank: Int { 0 }
     public var domain: Constraint { .real }

@@ -7,7 +7,7 @@ import LatentCore
 /// fused, stable ``binaryCrossEntropy(logits:targets:reduction:)`` (finite for logits of
 /// any magnitude). `logProb` also accepts soft values x ∈ [0, 1], giving the negative
 /// cross-entropy that VAEs use on grey-level images (not a normalised density there).
-public struct Bernoulli: Distribution, AnalyticKLDivergence {
+public struct Bernoulli: Distribution, AnalyticKLDivergence, Sendable {
     /// Log-odds ℓ, shape `batchShape`.
     public let logits: Tensor
     /// p = σ(ℓ), shape `batchShape`.
@@ -22,7 +22,7 @@ public struct Bernoulli: Distribution, AnalyticKLDivergence {
     /// A Bernoulli with success probabilities `probabilities` ∈ [0, 1] (traps otherwise).
     /// The logits are computed from p clamped to [ε, 1 − ε], ε = `Float.ulpOfOne`.
     public init(probabilities: Tensor) {
-        checkDistributionParameters { () throws(DistributionParameterError) in
+        checkParameters { () throws(DistributionParameterError) in
             try Bernoulli.validate(probabilities: probabilities)
         }
         self.probabilities = probabilities
@@ -30,9 +30,14 @@ public struct Bernoulli: Distribution, AnalyticKLDivergence {
         self.logits = p.log() - (-p).log1p()
     }
 
+    private init(logits: Tensor, probabilities: Tensor) {
+        self.logits = logits
+        self.probabilities = probabilities
+    }
+
     /// Checks that every probability lies in [0, 1].
     public static func validate(probabilities: Tensor) throws(DistributionParameterError) {
-        try validateRange(probabilities, 0, 1, distribution: "Bernoulli", parameter: "probabilities", requirement: "lie in [0, 1]")
+        try DistributionValidation.requireProbabilities("Bernoulli", probabilities)
     }
 
     public var batchShape: [Int] { logits.shape }
@@ -45,7 +50,8 @@ public struct Bernoulli: Distribution, AnalyticKLDivergence {
 
     /// x ℓ − softplus(ℓ) = −BCE(ℓ, x).
     public func logProb(_ value: Tensor) -> Tensor {
-        -binaryCrossEntropy(logits: logits, targets: value, reduction: .none)
+        _ = checkValue("logProb", value)
+        return -binaryCrossEntropy(logits: logits, targets: value, reduction: .none)
     }
 
     /// H = BCE(ℓ, p) = softplus(ℓ) − pℓ.
@@ -58,7 +64,8 @@ public struct Bernoulli: Distribution, AnalyticKLDivergence {
 
     /// P(X ≤ x): 0 below 0, 1 − p on [0, 1), 1 from 1 on.
     public func cdf(_ value: Tensor) -> Tensor {
-        `where`(value .< 0, Tensor(0), `where`(value .< 1, 1 - probabilities, Tensor(1)))
+        _ = checkValue("cdf", value)
+        return `where`(value .< 0, Tensor(0), `where`(value .< 1, 1 - probabilities, Tensor(1)))
     }
 
     /// KL(p ‖ q) = p (log p − log q) + (1 − p)(log(1 − p) − log(1 − q)), written with
@@ -67,5 +74,13 @@ public struct Bernoulli: Distribution, AnalyticKLDivergence {
         guard let q = other as? Bernoulli else { return nil }
         let p = probabilities
         return p * ((-q.logits).softplus() - (-logits).softplus()) + (1 - p) * (q.logits.softplus() - logits.softplus())
+    }
+}
+
+extension Bernoulli {
+    /// The same distribution with its parameters broadcast to `batchShape`.
+    public func expand(_ batchShape: [Int]) -> Bernoulli {
+        checkExpansion(to: batchShape)
+        return Bernoulli(logits: logits.broadcast(to: batchShape), probabilities: probabilities.broadcast(to: batchShape))
     }
 }

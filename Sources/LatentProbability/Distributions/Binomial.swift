@@ -8,7 +8,7 @@ import LatentCore
 /// values are integers and get no gradient); stable for logits of any magnitude. The entropy and CDF sum the mass function over its support (exact,
 /// differentiable in p; cost proportional to the largest count). Sampling is exact:
 /// inversion for n·min(p, 1 − p) < 10, otherwise BTRS (Hörmann 1993).
-public struct Binomial: Distribution, AnalyticKLDivergence {
+public struct Binomial: Distribution, AnalyticKLDivergence, Sendable {
     /// Number of trials n (non-negative integers), broadcast against the logits.
     public let count: Tensor
     /// Log-odds ℓ of one trial.
@@ -19,7 +19,7 @@ public struct Binomial: Distribution, AnalyticKLDivergence {
 
     /// A binomial with `count` trials of log-odds `logits`.
     public init(count: Tensor, logits: Tensor) {
-        checkDistributionParameters { () throws(DistributionParameterError) in try Binomial.validate(count: count) }
+        checkParameters { () throws(DistributionParameterError) in try Binomial.validate(count: count) }
         self.count = count
         self.logits = logits
         self.probabilities = logits.sigmoid()
@@ -28,7 +28,7 @@ public struct Binomial: Distribution, AnalyticKLDivergence {
 
     /// A binomial with `count` trials of success probability `probabilities` ∈ [0, 1].
     public init(count: Tensor, probabilities: Tensor) {
-        checkDistributionParameters { () throws(DistributionParameterError) in
+        checkParameters { () throws(DistributionParameterError) in
             try Binomial.validate(count: count)
             try Binomial.validate(probabilities: probabilities)
         }
@@ -44,14 +44,14 @@ public struct Binomial: Distribution, AnalyticKLDivergence {
 
     /// Checks that every count is a non-negative integer.
     public static func validate(count: Tensor) throws(DistributionParameterError) {
-        if let bad = count.scalars.firstIndex(where: { !($0 >= 0 && $0.isFinite && $0.rounded() == $0) }) {
-            throw DistributionParameterError("Binomial", "count must be a non-negative integer, got \(count.scalars[bad]) at flat index \(bad)")
+        try DistributionValidation.requireAll("Binomial", "count", count, "a non-negative integer") {
+            $0 >= 0 && $0.isFinite && $0.rounded() == $0
         }
     }
 
     /// Checks that every probability lies in [0, 1].
     public static func validate(probabilities: Tensor) throws(DistributionParameterError) {
-        try validateRange(probabilities, 0, 1, distribution: "Binomial", parameter: "probabilities", requirement: "lie in [0, 1]")
+        try DistributionValidation.requireProbabilities("Binomial", probabilities)
     }
 
     private var maximumCount: Int { Int(count.scalars.max() ?? 0) }
@@ -67,7 +67,8 @@ public struct Binomial: Distribution, AnalyticKLDivergence {
 
     /// log C(n, k) + kℓ − n·softplus(ℓ); −∞ for integers k outside 0...n.
     public func logProb(_ value: Tensor) -> Tensor {
-        LogFactorial.binomialCoefficient(count, value) + value * logits - count * logits.softplus()
+        _ = checkValue("logProb", value)
+        return LogFactorial.binomialCoefficient(count, value) + value * logits - count * logits.softplus()
     }
 
     /// The masses P(j) for j = 0…J along a new leading axis, broadcast with `shape`
@@ -93,7 +94,7 @@ public struct Binomial: Distribution, AnalyticKLDivergence {
 
     /// P(X ≤ x) = Σ_{k ≤ ⌊x⌋} P(k).
     public func cdf(_ value: Tensor) -> Tensor {
-        let shape = DistributionShapes.broadcast([value.shape, batchShape], op: "Binomial.cdf")
+        let shape = checkValue("cdf", value)
         let largest = Swift.min(Int(Swift.max(value.scalars.max() ?? 0, 0)), maximumCount)
         let (mass, j) = massGrid(upTo: largest, shape: shape)
         return (mass * (j .<= value.floor())).sum(alongAxis: 0)
@@ -104,5 +105,13 @@ public struct Binomial: Distribution, AnalyticKLDivergence {
         guard let q = other as? Binomial, q.count.shape == count.shape, q.count.scalars == count.scalars,
               let kl = Bernoulli(logits: logits).analyticKLDivergence(to: Bernoulli(logits: q.logits)) else { return nil }
         return count * kl
+    }
+}
+
+extension Binomial {
+    /// The same distribution with its parameters broadcast to `batchShape`.
+    public func expand(_ batchShape: [Int]) -> Binomial {
+        checkExpansion(to: batchShape)
+        return Binomial(count: count.broadcast(to: batchShape), logits: logits.broadcast(to: batchShape))
     }
 }

@@ -7,7 +7,7 @@ import LatentCore
 /// probabilities. Values are category indices: `logProb(_: IndexTensor)` takes them as
 /// integers; the protocol's `logProb(_: Tensor)` and `sample` use float-coded indices
 /// (0.0, 1.0, …) so that a `Categorical` works wherever `any Distribution` does.
-public struct Categorical: Distribution, AnalyticKLDivergence {
+public struct Categorical: Distribution, AnalyticKLDivergence, Sendable {
     /// Log-probabilities log P(X = k), shape `batchShape + [K]` (−∞ for impossible classes).
     public let logits: Tensor
     /// Probabilities, shape `batchShape + [K]`.
@@ -24,12 +24,17 @@ public struct Categorical: Distribution, AnalyticKLDivergence {
     /// along the last axis (each row needs a positive sum).
     public init(probabilities: Tensor) {
         checkShapes { () throws(ShapeError) in try Categorical.validateShape(probabilities.shape) }
-        checkDistributionParameters { () throws(DistributionParameterError) in
+        checkParameters { () throws(DistributionParameterError) in
             try Categorical.validate(probabilities: probabilities)
         }
         let normalised = probabilities / probabilities.sum(alongAxis: -1, keepDims: true)
         self.probabilities = normalised
         self.logits = normalised.log()
+    }
+
+    private init(normalizedLogits: Tensor, probabilities: Tensor) {
+        self.logits = normalizedLogits
+        self.probabilities = probabilities
     }
 
     /// Checks that the parameters have a non-empty last axis of categories.
@@ -41,8 +46,9 @@ public struct Categorical: Distribution, AnalyticKLDivergence {
 
     /// Checks that the weights are non-negative and finite with a positive sum per row.
     public static func validate(probabilities: Tensor) throws(DistributionParameterError) {
-        try validateRange(probabilities, 0, .greatestFiniteMagnitude, distribution: "Categorical",
-                          parameter: "probabilities", requirement: "be non-negative and finite")
+        try DistributionValidation.requireAll("Categorical", "probabilities", probabilities, "non-negative and finite") {
+            $0 >= 0 && $0.isFinite
+        }
         let k = probabilities.shape.last ?? 1
         let s = probabilities.scalars
         for row in 0..<(s.count / Swift.max(k, 1)) where !(s[(row * k)..<((row + 1) * k)].reduce(0, +) > 0) {
@@ -84,7 +90,8 @@ public struct Categorical: Distribution, AnalyticKLDivergence {
 
     /// log P(X = k) for float-coded labels (each an integer in `0..<K`; traps otherwise).
     public func logProb(_ value: Tensor) -> Tensor {
-        logProb(DistributionShapes.indices(value, upperBound: categoryCount, op: "Categorical.logProb"))
+        _ = checkValue("logProb", value)
+        return logProb(DistributionShapes.indices(value, upperBound: categoryCount, op: "Categorical.logProb"))
     }
 
     /// H = −Σₖ pₖ log pₖ.
@@ -93,7 +100,7 @@ public struct Categorical: Distribution, AnalyticKLDivergence {
     /// P(X ≤ x) = Σ_{k ≤ ⌊x⌋} pₖ (0 below 0, 1 from K − 1 on).
     public func cdf(_ value: Tensor) -> Tensor {
         let k = categoryCount
-        let shape = DistributionShapes.broadcast([value.shape, batchShape], op: "Categorical.cdf")
+        let shape = checkValue("cdf", value)
         let v = value.broadcast(to: shape)
         let position = Tensor.arange(0, Float(k)).reshaped(to: Array(repeating: 1, count: shape.count) + [k])
         let included = position .<= v.floor().unsqueezed(axis: -1)
@@ -108,5 +115,15 @@ public struct Categorical: Distribution, AnalyticKLDivergence {
 
     static func klDivergence(_ p: Categorical, _ q: Categorical) -> Tensor {
         (p.probabilities * (p.finiteLogits - q.finiteLogits)).sum(alongAxis: -1)
+    }
+}
+
+extension Categorical {
+    /// The same distribution with its parameters broadcast to `batchShape`.
+    public func expand(_ batchShape: [Int]) -> Categorical {
+        checkExpansion(to: batchShape)
+        let k = categoryCount
+        return Categorical(normalizedLogits: logits.broadcast(to: batchShape + [k]),
+                           probabilities: probabilities.broadcast(to: batchShape + [k]))
     }
 }

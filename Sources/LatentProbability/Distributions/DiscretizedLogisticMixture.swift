@@ -27,7 +27,7 @@ import LatentCore
 ///   `means`, `logScales`, `coefficients` `B + [3, K]`; batch shape B, events `[3]`
 ///   (channels last). The channel means are μ_R, μ_G + α x_R and μ_B + β x_R + γ x_G with
 ///   (α, β, γ) = `coefficients[..., 0...2, k]` (PixelCNN++ passes tanh of network outputs).
-public struct DiscretizedLogisticMixture: Distribution {
+public struct DiscretizedLogisticMixture: Distribution, Sendable {
     /// Unnormalised log mixture weights, `B + [K]`.
     public let logits: Tensor
     /// Component means in [−1, 1] space, `B + [K]` or `B + [3, K]`.
@@ -130,15 +130,11 @@ public struct DiscretizedLogisticMixture: Distribution {
 
     /// log P(x) for values in [−1, 1] of shape `sampleShape + batchShape + eventShape`.
     public func logProb(_ value: Tensor) -> Tensor {
+        _ = checkValue("logProb", value)
         let logWeights = logits.logSoftmax(alongAxis: -1)
         guard let coefficients else {
             return (logBinMass(value.unsqueezed(axis: -1), mean: means, logScale: logScales) + logWeights)
                 .logSumExp(alongAxis: -1)
-        }
-        checkShapes { () throws(ShapeError) in
-            guard value.shape.last == 3 else {
-                throw ShapeError(op: "DiscretizedLogisticMixture.logProb", "RGB values of shape \(shapeString(value.shape)) must end in 3 channels")
-            }
         }
         let x = value.unsqueezed(axis: -1)                                   // ... + [3, 1]
         let coupled = coupledMeans(x, coefficients: coefficients)           // ... + [3, K]

@@ -29,10 +29,9 @@ enum DistributionShapes {
     }
 }
 
-/// Checks that every element of `t` lies in `[lower, upper]` (NaN fails).
-func validateRange(_ t: Tensor, _ lower: Float, _ upper: Float, distribution: String, parameter: String,
-                   requirement: String) throws(DistributionParameterError) {
-    if let bad = t.scalars.firstIndex(where: { !($0 >= lower && $0 <= upper) }) {
-        throw DistributionParameterError(distribution, "\(parameter) must \(requirement), got \(t.scalars[bad]) at flat index \(bad)")
+extension DistributionValidation {
+    /// Checks that every element of `probabilities` lies in [0, 1].
+    public static func requireProbabilities(_ distribution: String, _ probabilities: Tensor) throws(DistributionParameterError) {
+        try requireAll(distribution, "probabilities", probabilities, "in [0, 1]") { $0 >= 0 && $0 <= 1 }
     }
 }

@@ -55,6 +55,7 @@ public struct MixtureSameFamily: Distribution {
     }
 
     public func logProb(_ value: Tensor) -> Tensor {
+        _ = checkValue("logProb", value)
         let x = value.unsqueezed(axis: value.rank - eventRank)           // S + B + [1] + E
         return (components.logProb(x) + mixing.logits).logSumExp(alongAxis: -1)
     }

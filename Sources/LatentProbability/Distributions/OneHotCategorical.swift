@@ -4,7 +4,7 @@ import LatentCore
 /// with a single 1 at the drawn category.
 ///
 /// log P(x) = Σₖ xₖ log pₖ; mean p, variance p(1 − p).
-public struct OneHotCategorical: Distribution, AnalyticKLDivergence {
+public struct OneHotCategorical: Distribution, AnalyticKLDivergence, Sendable {
     /// The underlying categorical over indices.
     public let categorical: Categorical
 
@@ -27,11 +27,7 @@ public struct OneHotCategorical: Distribution, AnalyticKLDivergence {
 
     /// Σₖ xₖ log pₖ for one-hot x of shape `sampleShape + batchShape + [K]`.
     public func logProb(_ value: Tensor) -> Tensor {
-        checkShapes { () throws(ShapeError) in
-            guard value.shape.last == categorical.categoryCount else {
-                throw ShapeError(op: "OneHotCategorical.logProb", "values of shape \(shapeString(value.shape)) must end in the \(categorical.categoryCount) categories")
-            }
-        }
+        _ = checkValue("logProb", value)
         return (value * categorical.finiteLogits).sum(alongAxis: -1)
     }
 
@@ -43,4 +39,9 @@ public struct OneHotCategorical: Distribution, AnalyticKLDivergence {
         guard let q = other as? OneHotCategorical else { return nil }
         return Categorical.klDivergence(categorical, q.categorical)
     }
+}
+
+extension OneHotCategorical {
+    /// The same distribution with its parameters broadcast to `batchShape`.
+    public func expand(_ batchShape: [Int]) -> OneHotCategorical { OneHotCategorical(categorical.expand(batchShape)) }
 }

@@ -8,20 +8,19 @@ import LatentCore
 /// CDF sum the mass function (the entropy over 0 … λ + 12√λ + 20, beyond which the
 /// mass is negligible); both are differentiable in λ. Sampling is exact: inversion for
 /// λ < 10, the transformed rejection method PTRS (Hörmann 1993) above.
-public struct Poisson: Distribution, AnalyticKLDivergence {
+public struct Poisson: Distribution, AnalyticKLDivergence, Sendable {
     /// The rate λ (mean and variance), shape `batchShape`.
     public let rate: Tensor
 
     /// A Poisson distribution with rate `rate` ≥ 0 (traps otherwise).
     public init(rate: Tensor) {
-        checkDistributionParameters { () throws(DistributionParameterError) in try Poisson.validate(rate: rate) }
+        checkParameters { () throws(DistributionParameterError) in try Poisson.validate(rate: rate) }
         self.rate = rate
     }
 
     /// Checks that every rate is non-negative and finite.
     public static func validate(rate: Tensor) throws(DistributionParameterError) {
-        try validateRange(rate, 0, .greatestFiniteMagnitude, distribution: "Poisson", parameter: "rate",
-                          requirement: "be non-negative and finite")
+        try DistributionValidation.requireAll("Poisson", "rate", rate, "non-negative and finite") { $0 >= 0 && $0.isFinite }
     }
 
     public var batchShape: [Int] { rate.shape }
@@ -36,6 +35,7 @@ public struct Poisson: Distribution, AnalyticKLDivergence {
 
     /// k log λ − λ − lgamma(k + 1).
     public func logProb(_ value: Tensor) -> Tensor {
+        _ = checkValue("logProb", value)
         let safeRate = rate.clamped(min: Float.leastNormalMagnitude)
         let lp = value * safeRate.log() - rate - LogFactorial.of(value)
         // λ = 0 puts all mass on 0.
@@ -62,7 +62,7 @@ public struct Poisson: Distribution, AnalyticKLDivergence {
 
     /// P(X ≤ x) = Σ_{k ≤ ⌊x⌋} P(k).
     public func cdf(_ value: Tensor) -> Tensor {
-        let shape = DistributionShapes.broadcast([value.shape, batchShape], op: "Poisson.cdf")
+        let shape = checkValue("cdf", value)
         let largest = Int(Swift.max(value.scalars.max() ?? 0, 0))
         return sumOverGrid(upTo: largest, shape: shape) { j, lp in lp.exp() * (j .<= value.floor()) }
     }
@@ -72,5 +72,13 @@ public struct Poisson: Distribution, AnalyticKLDivergence {
         guard let q = other as? Poisson else { return nil }
         let logRatio = rate.clamped(min: Float.leastNormalMagnitude).log() - q.rate.clamped(min: Float.leastNormalMagnitude).log()
         return `where`(rate .== 0, Tensor(0), rate * logRatio) - rate + q.rate
+    }
+}
+
+extension Poisson {
+    /// The same distribution with its rate broadcast to `batchShape`.
+    public func expand(_ batchShape: [Int]) -> Poisson {
+        checkExpansion(to: batchShape)
+        return Poisson(rate: rate.broadcast(to: batchShape))
     }
 }

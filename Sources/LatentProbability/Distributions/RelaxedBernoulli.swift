@@ -16,7 +16,7 @@ import LatentCore
 /// With `straightThrough: true`, `rsample` returns hard 0/1 values in the forward pass
 /// whose gradient is that of the soft sample: y_hard − stopGradient(y_soft) + y_soft
 /// (Bengio et al. 2013; Jang et al. 2017). `logProb` always evaluates the soft density.
-public struct RelaxedBernoulli: Distribution {
+public struct RelaxedBernoulli: Distribution, Sendable {
     /// The temperature τ > 0, broadcast against the logits.
     public let temperature: Tensor
     /// Log-odds ℓ.
@@ -30,7 +30,7 @@ public struct RelaxedBernoulli: Distribution {
     ///   - logits: Log-odds of the limiting Bernoulli.
     ///   - straightThrough: Return hard 0/1 draws with the soft draw's gradient.
     public init(temperature: Tensor, logits: Tensor, straightThrough: Bool = false) {
-        checkDistributionParameters { () throws(DistributionParameterError) in
+        checkParameters { () throws(DistributionParameterError) in
             try RelaxedBernoulli.validate(temperature: temperature)
         }
         self.temperature = temperature
@@ -41,8 +41,8 @@ public struct RelaxedBernoulli: Distribution {
 
     /// A relaxed Bernoulli from success probabilities ∈ [0, 1] (clamped to [ε, 1 − ε] for the logits).
     public init(temperature: Tensor, probabilities: Tensor, straightThrough: Bool = false) {
-        checkDistributionParameters { () throws(DistributionParameterError) in
-            try Bernoulli.validate(probabilities: probabilities)
+        checkParameters { () throws(DistributionParameterError) in
+            try DistributionValidation.requireProbabilities("RelaxedBernoulli", probabilities)
         }
         let p = probabilities.clampedProbabilities()
         self.init(temperature: temperature, logits: p.log() - (-p).log1p(), straightThrough: straightThrough)
@@ -50,9 +50,7 @@ public struct RelaxedBernoulli: Distribution {
 
     /// Checks that every temperature is positive and finite.
     public static func validate(temperature: Tensor) throws(DistributionParameterError) {
-        if let bad = temperature.scalars.firstIndex(where: { !($0 > 0 && $0.isFinite) }) {
-            throw DistributionParameterError("RelaxedBernoulli", "temperature must be positive and finite, got \(temperature.scalars[bad]) at flat index \(bad)")
-        }
+        try DistributionValidation.requirePositive("RelaxedBernoulli", "temperature", temperature)
     }
 
     /// σ(ℓ).
@@ -71,9 +69,19 @@ public struct RelaxedBernoulli: Distribution {
     }
 
     public func logProb(_ value: Tensor) -> Tensor {
+        _ = checkValue("logProb", value)
         let y = value.clampedProbabilities()
         let logY = y.log(), logOneMinusY = (-y).log1p()
         let difference = logits - temperature * (logY - logOneMinusY)
         return temperature.log() + difference - 2 * difference.softplus() - logY - logOneMinusY
+    }
+}
+
+extension RelaxedBernoulli {
+    /// The same distribution with its parameters broadcast to `batchShape`.
+    public func expand(_ batchShape: [Int]) -> RelaxedBernoulli {
+        checkExpansion(to: batchShape)
+        return RelaxedBernoulli(temperature: temperature.broadcast(to: batchShape), logits: logits.broadcast(to: batchShape),
+                                straightThrough: straightThrough)
     }
 }

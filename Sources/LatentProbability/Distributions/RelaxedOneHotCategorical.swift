@@ -13,7 +13,7 @@ import LatentCore
 /// (ε = `Float.ulpOfOne`) so the log-density stays finite. With `straightThrough: true`,
 /// `rsample` returns one-hot vectors (the arg max) with the soft draw's gradient:
 /// y_hard − stopGradient(y_soft) + y_soft.
-public struct RelaxedOneHotCategorical: Distribution {
+public struct RelaxedOneHotCategorical: Distribution, Sendable {
     /// The temperature τ > 0, shape broadcastable with `batchShape`.
     public let temperature: Tensor
     /// Unnormalised log-probabilities ℓ, `batchShape + [K]`.
@@ -28,14 +28,19 @@ public struct RelaxedOneHotCategorical: Distribution {
     ///   - straightThrough: Return one-hot draws with the soft draw's gradient.
     public init(temperature: Tensor, logits: Tensor, straightThrough: Bool = false) {
         checkShapes { () throws(ShapeError) in try Categorical.validateShape(logits.shape) }
-        checkDistributionParameters { () throws(DistributionParameterError) in
-            try RelaxedBernoulli.validate(temperature: temperature)
+        checkParameters { () throws(DistributionParameterError) in
+            try RelaxedOneHotCategorical.validate(temperature: temperature)
         }
         self.temperature = temperature
         self.logits = logits
         self.straightThrough = straightThrough
         self.batchShape = DistributionShapes.broadcast([temperature.shape, Array(logits.shape.dropLast())],
                                                        op: "RelaxedOneHotCategorical")
+    }
+
+    /// Checks that every temperature is positive and finite.
+    public static func validate(temperature: Tensor) throws(DistributionParameterError) {
+        try DistributionValidation.requirePositive("RelaxedOneHotCategorical", "temperature", temperature)
     }
 
     /// A relaxed one-hot categorical from non-negative category weights `[..., K]`.
@@ -65,14 +70,19 @@ public struct RelaxedOneHotCategorical: Distribution {
 
     public func logProb(_ value: Tensor) -> Tensor {
         let k = categoryCount
-        checkShapes { () throws(ShapeError) in
-            guard value.shape.last == k else {
-                throw ShapeError(op: "RelaxedOneHotCategorical.logProb", "values of shape \(shapeString(value.shape)) must end in the \(k) categories")
-            }
-        }
+        _ = checkValue("logProb", value)
         let logY = value.clamped(min: probabilityEpsilon).log()
         let score = logits - eventTemperature * logY
         let logNormaliser = Tensor(Float(k)).lgamma() + Float(k - 1) * temperature.log()
         return logNormaliser + score.sum(alongAxis: -1) - Float(k) * score.logSumExp(alongAxis: -1) - logY.sum(alongAxis: -1)
+    }
+}
+
+extension RelaxedOneHotCategorical {
+    /// The same distribution with its parameters broadcast to `batchShape`.
+    public func expand(_ batchShape: [Int]) -> RelaxedOneHotCategorical {
+        checkExpansion(to: batchShape)
+        return RelaxedOneHotCategorical(temperature: temperature.broadcast(to: batchShape),
+                                        logits: logits.broadcast(to: batchShape + [categoryCount]), straightThrough: straightThrough)
     }
 }

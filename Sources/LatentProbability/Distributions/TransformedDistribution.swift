@@ -67,6 +67,7 @@ public struct TransformedDistribution: Distribution {
     }
 
     public func logProb(_ value: Tensor) -> Tensor {
+        _ = checkValue("logProb", value)
         let (x, inverseLogDet) = transform.inverseAndLogAbsDetJacobian(value)
         return base.logProb(x).summedOverTrailingAxes(reinterpretedBaseRank)
             + inverseLogDet.summedOverTrailingAxes(extraLogDetRank)

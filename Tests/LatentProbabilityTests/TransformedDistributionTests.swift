@@ -140,6 +140,16 @@ import Testing
         }
     }
 
+    @Test func transformParametersBroadcastTheBase() {
+        var rng = RandomGenerator(seed: 3)
+        let d = TransformedDistribution(base: Self.standard, transforms: [Affine(shift: [1, -1, 3], scale: [0.5, 1, 2])])
+        #expect(d.batchShape == [3] && d.eventShape == [])
+        let s = d.sample([10_000], generator: &rng)
+        #expect(s.shape == [10_000, 3])
+        expectClose(s.mean(alongAxis: 0), [1, -1, 3], absolute: 0.06)
+        expectClose(d.logProb([0, 0, 0]), Normal(loc: [1, -1, 3], scale: [0.5, 1, 2]).logProb([0, 0, 0]), relative: 1e-5)
+    }
+
     @Test func transformsNeedEnoughBaseDimensions() {
         #expect(Compose([Permute([0, 1])]).eventRank == 1)
         #expect(TransformedDistribution(base: Self.standard, transforms: []).eventShape == [])

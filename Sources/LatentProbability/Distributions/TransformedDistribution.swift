@@ -12,9 +12,10 @@ import LatentCore
 /// trailing dimensions as one event than the base has (e.g. a ``Permute`` after an
 /// elementwise base), the extra base batch dimensions become event dimensions and the base
 /// log-density is summed over them; elementwise log-determinants are summed over the
-/// event dimensions of the result.
+/// event dimensions of the result. If the transforms' parameters broadcast the base to a
+/// larger batch (a scalar base under `Affine(shift: [μ₁, μ₂, μ₃])`), the base is expanded.
 public struct TransformedDistribution: Distribution {
-    /// The distribution of x.
+    /// The distribution of x (expanded to the full batch shape if the transforms broadcast it).
     public let base: any Distribution
     /// The bijectors, applied first to last.
     public let transforms: [any Bijector]
@@ -43,7 +44,13 @@ public struct TransformedDistribution: Distribution {
         }
         let shape = transform.forwardShape(baseShape)
         let eventRank = transform.outputEventRank + Swift.max(baseEventRank - domainRank, 0)
-        self.base = base
+        // Parameters of the transforms may broadcast the batch: draw from a base of the full shape.
+        let expandedBaseShape = transform.inverseShape(shape)
+        if expandedBaseShape != baseShape {
+            self.base = base.expand(Array(expandedBaseShape.dropLast(baseEventRank)))
+        } else {
+            self.base = base
+        }
         self.transforms = transforms
         self.transform = transform
         self.batchShape = Array(shape.prefix(shape.count - eventRank))

@@ -154,6 +154,18 @@ import Testing
 
     // MARK: - Validation messages
 
+    @Test func invalidParametersTrapWithTheMessage() async {
+        func stderr(_ result: ExitTest.Result?) -> String { String(decoding: result?.standardErrorContent ?? [], as: UTF8.self) }
+        var r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = RationalQuadraticSpline(widths: Tensor.zeros([2, 4]), heights: Tensor.zeros([2, 4]), derivatives: Tensor.zeros([2, 4]))
+        }
+        #expect(stderr(r).contains("RationalQuadraticSpline: derivatives of shape [2, 4] must be [2, 3] or [2, 5]"), "\(stderr(r))")
+        r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Affine(shift: 0, scale: [1, 0])
+        }
+        #expect(stderr(r).contains("Affine: scale must be finite and non-zero, found 0.0 at flat index 1"), "\(stderr(r))")
+    }
+
     @Test func validationMessages() {
         #expect(throws: DistributionParameterError("Permute", "[0, 0] is not a permutation of 0..<2")) {
             try Permute.validate([0, 0])

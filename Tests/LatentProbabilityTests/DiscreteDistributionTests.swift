@@ -240,6 +240,26 @@ import Testing
 
     // MARK: - Validation
 
+    @Test func invalidParametersTrapWithTheMessage() async {
+        func stderr(_ result: ExitTest.Result?) -> String { String(decoding: result?.standardErrorContent ?? [], as: UTF8.self) }
+        var r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Bernoulli(probabilities: [0.2, 1.5])
+        }
+        #expect(stderr(r).contains("Bernoulli: probabilities must be in [0, 1], found 1.5 at flat index 1"), "\(stderr(r))")
+        r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Poisson(rate: [-1])
+        }
+        #expect(stderr(r).contains("Poisson: rate must be non-negative and finite, found -1.0 at flat index 0"), "\(stderr(r))")
+        r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Binomial(count: -2, logits: [0])
+        }
+        #expect(stderr(r).contains("Binomial: count must be a non-negative integer, found -2.0"), "\(stderr(r))")
+        r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Categorical(logits: [0, 1, 2]).logProb(Tensor([3]))
+        }
+        #expect(stderr(r).contains("Categorical.logProb: value 3.0 at flat index 0 is not a category index in 0..<3"), "\(stderr(r))")
+    }
+
     @Test func validationMessages() {
         #expect(throws: DistributionParameterError("Bernoulli", "probabilities must be in [0, 1], found 1.5 at flat index 1")) {
             try Bernoulli.validate(probabilities: [0.5, 1.5])

@@ -55,7 +55,7 @@ let package = Package(
             name: "LatentModels",
             dependencies: ["LatentCore", "LatentNN", "LatentProbability", "LatentData"]),
         .target(name: "Latent", dependencies: ["LatentCore", "LatentNN", "LatentProbability", "LatentData", "LatentModels"]),
-        .target(name: "LatentTestSupport", dependencies: ["LatentCore"]),
+        .target(name: "LatentTestSupport", dependencies: ["LatentCore", "LatentProbability"]),
         .executableTarget(
             name: "latent",
             dependencies: ["Latent", .product(name: "ArgumentParser", package: "swift-argument-parser")]),

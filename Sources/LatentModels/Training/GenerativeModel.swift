@@ -98,7 +98,7 @@ public struct ModelOptions: Sendable, Equatable, Codable {
     }
 
     private func require(_ name: String) -> String {
-        guard let v = values[name] else { preconditionFailure("ModelOptions: option '\(name)' was not declared") }
+        guard let v = values[name] else { fatalError("ModelOptions: option '\(name)' was not declared") }
         return v
     }
 }

@@ -39,7 +39,7 @@ public class BatchNormLayer: Module, Layer {
     ///     statistics are used in both modes).
     public init(_ featureCount: Int, epsilon: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true,
                 trackRunningStatistics: Bool = true) {
-        precondition(featureCount > 0, "\(Self.layerName): feature count must be positive, got \(featureCount)")
+        ensure(featureCount > 0, "\(Self.layerName): feature count must be positive, got \(featureCount)")
         self.featureCount = featureCount
         self.epsilon = epsilon
         self.momentum = momentum
@@ -69,7 +69,7 @@ public class BatchNormLayer: Module, Layer {
     /// Normalises `x`; in training mode also updates the running statistics.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         let layout = Self.inputLayout
-        precondition(layout.ranks.contains(x.rank) && x.shape[1] == featureCount,
+        ensure(layout.ranks.contains(x.rank) && x.shape[1] == featureCount,
                      "\(Self.layerName): expected \(layout.description) with C = \(featureCount), got \(shapeString(x.shape))")
         return batchNormalize(x, weight: weight, bias: bias, runningMean: _runningMean, runningVariance: _runningVariance,
                               numBatchesTracked: _numBatchesTracked, momentum: momentum, epsilon: epsilon,

@@ -104,7 +104,7 @@ public func checkParameters<T>(_ body: () throws(DistributionParameterError) -> 
     do {
         return try body()
     } catch {
-        preconditionFailure(error.message)
+        fatalError(error.message)
     }
 }
 

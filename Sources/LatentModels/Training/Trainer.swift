@@ -176,7 +176,7 @@ public final class Trainer {
 
             if step % config.logEvery == 0 || step == totalSteps {
                 let rate = Double(windowItems) / max(Date().timeIntervalSince(windowStart), 1e-9)
-                try emit(window.record(step: step, epoch: epoch, itemsPerSecond: rate, time: elapsed, learningRate: Double(learningRate)))
+                try emit(window.record(step: step, epoch: epoch, itemsPerSecond: rate, time: elapsed, learningRate: Double("\(learningRate)") ?? Double(learningRate)))
                 window = Window()
                 windowStart = Date()
                 windowItems = 0

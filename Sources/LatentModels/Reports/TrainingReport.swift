@@ -107,7 +107,7 @@ public enum TrainingReport {
         for key in json.keys.sorted() {
             let value: String
             if let dict = json[key] as? [String: Any] {
-                value = dict.keys.sorted().map { "\($0)=\(dict[$0]!)" }.joined(separator: ", ")
+                value = dict.isEmpty ? "(defaults)" : dict.keys.sorted().map { "\($0)=\(dict[$0]!)" }.joined(separator: ", ")
             } else {
                 value = "\(json[key]!)"
             }

@@ -124,7 +124,9 @@ public final class Trainer {
         try run.write(config)
 
         func save(_ name: String) throws {
-            let windowJSON = String(decoding: try JSONEncoder().encode(window), as: UTF8.self)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            let windowJSON = String(decoding: try encoder.encode(window), as: UTF8.self)
             let next = Self.stepGenerator(seed: config.seed, step: step)
             let metadata = [
                 "step": String(step), "epoch": String(step / stepsPerEpoch), "best": String(best),

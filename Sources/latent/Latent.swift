@@ -8,8 +8,8 @@ struct LatentCommand: ParsableCommand {
             commandName: "latent",
             abstract: "Deep generative models and differentiable inference in Swift.",
             discussion: """
-                Latent trains, samples and evaluates generative models on the CPU. Every model
-                registered with LatentModels works with every command; `latent models` lists
+                Latent trains, samples and evaluates generative models on the CPU. Every model \
+                registered with LatentModels works with every command; `latent models` lists \
                 them with their options, `latent datasets list` the datasets.
 
                   latent train gaussian --dataset two-moons --steps 500 --output runs/moons

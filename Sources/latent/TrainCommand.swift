@@ -9,10 +9,10 @@ struct TrainCommand: ParsableCommand {
             commandName: "train",
             abstract: "Train a model on a dataset, writing a run folder.",
             discussion: """
-                Options come from flags and from a JSON file given with --config (same keys as the
-                flags, model options in a "model" object); flags override the file. The run folder
-                gets config.json, metrics.jsonl and checkpoints/{latest,best}.safetensors. Ctrl-C
-                saves `latest` and exits with status 130; --resume continues exactly where it
+                Options come from flags and from a JSON file given with --config (same keys as the \
+                flags, model options in a "model" object); flags override the file. The run folder \
+                gets config.json, metrics.jsonl and checkpoints/{latest,best}.safetensors. Ctrl-C \
+                saves `latest` and exits with status 130; --resume continues exactly where it \
                 stopped (the same losses as an uninterrupted run).
 
                 Models: \(ModelRegistry.all.map { $0.modelName }.sorted().joined(separator: ", ")) (`latent models` lists their options).

@@ -12,6 +12,8 @@ final class ProgressDisplay {
     private var start = Date()
     private var lastDraw = Date.distantPast
     private var smoothedLoss: Double?
+    /// Whether the cursor is at the end of a progress bar line.
+    private var barShown = false
 
     init(terminal: Bool = Console.isTerminal) { self.terminal = terminal }
 
@@ -36,13 +38,14 @@ final class ProgressDisplay {
             let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
             let rate = Double(step - firstStep) / max(now.timeIntervalSince(start), 1e-9)
             let eta = Double(totalSteps - step) / max(rate, 1e-9)
+            barShown = true
             Console.overwrite("epoch \(epoch + 1) step \(step)/\(totalSteps) [\(bar)] loss \(Console.number(smoothedLoss ?? loss)) · \(Int(itemsPerSecond)) items/s · ETA \(Console.duration(eta))")
         case let .record(record):
             if record.split == "validation" {
                 let extras = record.metrics
                     .sorted { $0.key < $1.key }.map { "\($0.key) \(Console.number($0.value))" }.joined(separator: ", ")
                 let text = "step \(record.step) validation: \(extras)"
-                if terminal { Console.overwrite(text + "\n") } else { Console.line(text) }
+                if terminal { Console.overwrite(text + "\n"); barShown = false } else { Console.line(text) }
             } else if !terminal {
                 let eta = Double(totalSteps - record.step) / max(Double(record.step - firstStep) / max(Date().timeIntervalSince(start), 1e-9), 1e-9)
                 Console.line("epoch \(record.epoch + 1) step \(record.step)/\(totalSteps) loss \(Console.number(record.loss)) · \(Int(record.itemsPerSecond ?? 0)) items/s · ETA \(Console.duration(eta))")
@@ -53,6 +56,6 @@ final class ProgressDisplay {
     }
 
     func finish() {
-        if terminal { print("") }
+        if terminal && barShown { Console.line("") }
     }
 }

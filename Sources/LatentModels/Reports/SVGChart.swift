@@ -35,12 +35,17 @@ public struct SVGChart {
         guard span > 0, span.isFinite else { return [range.lowerBound] }
         let raw = span / Double(max(count - 1, 1))
         let magnitude = pow(10, floor(log10(raw)))
-        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
+        let mantissa = [1.0, 2, 5, 10].first { $0 * magnitude >= raw } ?? 10
+        let step = mantissa * magnitude
+        // k · mantissa / 10ⁿ rather than k · step, so 38 · 0.1 prints as 3.8.
+        func value(_ k: Double) -> Double {
+            magnitude < 1 ? k * mantissa / (1 / magnitude).rounded() : k * mantissa * magnitude
+        }
         var ticks: [Double] = []
-        var t = (range.lowerBound / step).rounded(.up) * step
-        while t <= range.upperBound + step * 1e-9 {
-            ticks.append(abs(t) < step * 1e-9 ? 0 : t)
-            t += step
+        var k = (range.lowerBound / step).rounded(.up)
+        while value(k) <= range.upperBound + step * 1e-9 {
+            ticks.append(value(k) == 0 ? 0 : value(k))
+            k += 1
         }
         return ticks
     }

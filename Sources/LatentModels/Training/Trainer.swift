@@ -234,8 +234,9 @@ public final class Trainer {
     /// `bits_per_dim` when the headline metric is `nll` (see ``DataDescription/bitsPerDimension(nats:)``).
     public static func evaluate(_ model: any GenerativeModel, on data: TensorDataset, description: DataDescription,
                                 batchSize: Int, generator: RandomGenerator) -> [String: Double] {
+        let wasTraining = model.isTraining
         model.eval()
-        defer { model.train() }
+        defer { model.train(wasTraining) }
         var generator = generator
         var sums: [String: Double] = [:]
         let loader = DataLoader(data, batchSize: batchSize)

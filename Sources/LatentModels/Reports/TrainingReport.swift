@@ -64,9 +64,11 @@ public enum TrainingReport {
         body += SVGChart(title: "Loss", xLabel: "step", yLabel: "loss (nats)", series: lossSeries).svg() + "\n"
         let extra = Set(train.flatMap { $0.metrics.keys }).sorted()
         for (i, key) in extra.enumerated() {
-            let chart = SVGChart(title: key, xLabel: "step", yLabel: key, series: [
+            var chart = SVGChart(title: key, xLabel: "step", yLabel: key, series: [
                 SVGChart.Series(name: "train \(key)", color: palette[(i + 2) % palette.count], points: train.compactMap { r in r.metrics[key].map { (Double(r.step), $0) } }),
             ])
+            chart.width = 430
+            chart.height = 260
             body += chart.svg() + "\n"
         }
 
@@ -125,7 +127,7 @@ public enum TrainingReport {
             .sub, .note { color: #666; font-size: 13px; }
             table { border-collapse: collapse; font-size: 14px; } td, th { border: 1px solid #ddd; padding: 4px 10px; text-align: left; }
             th { background: #f4f4f4; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
-            svg.chart { display: block; margin: 12px 0; border: 1px solid #eee; }
+            svg.chart { display: inline-block; vertical-align: top; margin: 12px 8px 0 0; border: 1px solid #eee; }
             figure { display: inline-block; margin: 8px 16px 8px 0; } figure img { image-rendering: pixelated; border: 1px solid #ddd; }
             figcaption { font-size: 13px; color: #555; }
             </style></head><body>

@@ -231,7 +231,7 @@ public final class Trainer {
     }
 
     /// The model's evaluation metrics per example over a whole dataset, plus
-    /// `bits_per_dim` when the headline metric is `nll` (see ``DataDescription/bitsPerDimension(nats:)``).
+    /// `bits_per_dim` when the headline metric is `nll` and the model reports no bits metric itself (see ``DataDescription/bitsPerDimension(nats:)``).
     public static func evaluate(_ model: any GenerativeModel, on data: TensorDataset, description: DataDescription,
                                 batchSize: Int, generator: RandomGenerator) -> [String: Double] {
         let wasTraining = model.isTraining
@@ -245,7 +245,8 @@ public final class Trainer {
             for (k, v) in values { sums[k, default: 0] += v }
         }
         var means = sums.mapValues { $0 / Double(max(data.count, 1)) }
-        if model.evaluationMetrics.first == "nll", let nll = means["nll"] {
+        // Added unless the model reports bits itself (e.g. as `bitsPerDimension`).
+        if model.evaluationMetrics.first == "nll", let nll = means["nll"], !means.keys.contains(where: { $0.lowercased().contains("bits") }) {
             means["bits_per_dim"] = description.bitsPerDimension(nats: nll)
         }
         return means

@@ -267,7 +267,8 @@ open class VariationalAutoencoder: Module {
 
     /// Means of `p(x | z)` for `z ~ p(z)`, shaped `[count] + featureShape` (for a conditional
     /// model, labels cycle through the classes unless given). Decoder means (pixel
-    /// probabilities for Bernoulli decoders) are what VAE papers show as samples.
+    /// probabilities for Bernoulli decoders) are what VAE papers show as samples; for
+    /// image data they are clamped to [0, 1].
     public func sampleMeans(count: Int, labels: [Int]? = nil, generator: inout RandomGenerator) -> Tensor {
         withoutDerivative {
             let z = generator.normal([count, latentDimension])
@@ -276,7 +277,9 @@ open class VariationalAutoencoder: Module {
                 let l = labels ?? (0..<count).map { $0 % conditionDimension }
                 condition = oneHot(IndexTensor(l), classCount: conditionDimension)
             }
-            return decoder.mean(output: decode(z, condition: condition)).reshaped(to: [count] + data.featureShape)
+            var means = decoder.mean(output: decode(z, condition: condition))
+            if case .image = data.kind { means = means.clamped(min: 0, max: 1) }
+            return means.reshaped(to: [count] + data.featureShape)
         }
     }
 

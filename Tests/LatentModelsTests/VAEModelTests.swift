@@ -75,6 +75,12 @@ func exerciseOnDigits(_ name: String, options: [String: String], steps: Int = 25
         try exerciseOnDigits("cvae", options: small)
     }
 
+    @Test func hierarchicalVAETrainsAndEvaluatesOnDigits() throws {
+        try exerciseOnDigits("hvae", options: small.merging(["latent-dimension-2": "2", "hidden-2": "8"]) { $1 })
+        try exerciseOnDigits("hvae", options: small.merging(["latent-dimension-2": "2", "hidden-2": "8",
+                                                              "bound": "iwae", "samples": "3"]) { $1 }, steps: 10)
+    }
+
     @Test func gaussianDecoderTrains() throws {
         try exerciseOnDigits("vae", options: small.merging(["likelihood": "gaussian", "latent-dimension": "2"]) { $1 })
     }
@@ -93,7 +99,7 @@ func exerciseOnDigits(_ name: String, options: [String: String], steps: Int = 25
     }
 
     @Test func registryAndOptionErrors() throws {
-        for name in ["vae", "iwae", "cvae"] { #expect(try ModelRegistry.model(named: name).modelName == name) }
+        for name in ["vae", "iwae", "cvae", "hvae"] { #expect(try ModelRegistry.model(named: name).modelName == name) }
         #expect(throws: ModelOptionError.self) {
             try ModelOptions(["beta": "1"], declared: IWAE.options, model: "iwae")
         }

@@ -37,10 +37,13 @@ func exerciseOnDigits(_ name: String, options: [String: String], steps: Int = 25
     let sums = model.evaluationSums(batch, generator: &g)
     #expect(Set(sums.keys) == Set(model.evaluationMetrics), "\(name): metrics \(sums.keys.sorted())")
     for (key, value) in sums { #expect(value.isFinite && value > 0, "\(name): \(key) = \(value)") }
-    // Reproducible evaluation: the fixed binarisation depends on example indices only.
-    var g2 = RandomGenerator(seed: 1)
-    let again = model.evaluationSums(batch, generator: &g2)
-    #expect(abs(again["kl"]! - sums["kl"]!) < 1e-3 * abs(sums["kl"]!), "\(name): KL depends on the generator")
+    // Reproducible evaluation: the fixed binarisation depends on example indices only, so
+    // the analytic KL does not depend on the generator (the HVAE's KL is Monte Carlo).
+    if model is VariationalAutoencoder {
+        var g2 = RandomGenerator(seed: 1)
+        let again = model.evaluationSums(batch, generator: &g2)
+        #expect(abs(again["kl"]! - sums["kl"]!) < 1e-3 * abs(sums["kl"]!), "\(name): KL depends on the generator")
+    }
     // The importance-sampled NLL is below the negative ELBO (averaged over 64 samples).
     if let vae = model as? VariationalAutoencoder {
         var g3 = RandomGenerator(seed: 5)

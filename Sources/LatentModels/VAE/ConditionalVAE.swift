@@ -15,9 +15,11 @@ public final class ConditionalVAE: VariationalAutoencoder, GenerativeModel {
             throw ModelOptionError("cvae: the dataset '\(data.name)' has no labels; a conditional VAE needs a labelled dataset")
         }
         let p = try VAEOptions.parse(options, data: data, model: Self.modelName)
+        guard p.prior != .vamp else { throw ModelOptionError("cvae: the VampPrior is for unconditional models; use prior=standard or mixture") }
         super.init(data: data, latentDimension: p.latent, hidden: p.hidden, activation: p.activation,
                    likelihood: p.likelihood, observationStandardDeviation: p.observationStd, binarizes: p.binarizes,
                    conditionDimension: classes, objective: p.objective, evaluationSamples: p.evaluationSamples,
+                   prior: p.prior, priorComponents: p.priorComponents,
                    generator: &generator)
     }
 

@@ -25,7 +25,8 @@ public final class IWAE: VariationalAutoencoder, GenerativeModel {
         objective.estimator = IWAEGradientEstimator(rawValue: options.string("estimator"))!
         super.init(data: data, latentDimension: p.latent, hidden: p.hidden, activation: p.activation,
                    likelihood: p.likelihood, observationStandardDeviation: p.observationStd, binarizes: p.binarizes,
-                   objective: objective, evaluationSamples: p.evaluationSamples, generator: &generator)
+                   objective: objective, evaluationSamples: p.evaluationSamples, prior: p.prior,
+                   priorComponents: p.priorComponents, generator: &generator)
     }
 
     /// An IWAE with `samples` importance samples.

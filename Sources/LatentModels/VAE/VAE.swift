@@ -20,18 +20,20 @@ public final class VAE: VariationalAutoencoder, GenerativeModel {
         let p = try VAEOptions.parse(options, data: data, model: Self.modelName)
         super.init(data: data, latentDimension: p.latent, hidden: p.hidden, activation: p.activation,
                    likelihood: p.likelihood, observationStandardDeviation: p.observationStd, binarizes: p.binarizes,
-                   objective: p.objective, evaluationSamples: p.evaluationSamples, generator: &generator)
+                   objective: p.objective, evaluationSamples: p.evaluationSamples, prior: p.prior,
+                   priorComponents: p.priorComponents, generator: &generator)
     }
 
     public override init(data: DataDescription, latentDimension: Int, hidden: [Int],
                          activation: MultilayerPerceptron.Activation = .relu,
                          likelihood: ObservationLikelihood, observationStandardDeviation: Float = 0.1,
                          binarizes: Bool, conditionDimension: Int = 0, objective: VAEObjective = VAEObjective(),
-                         evaluationSamples: Int = 5000, generator: inout RandomGenerator) {
+                         evaluationSamples: Int = 5000, prior: LatentPriorKind = .standard, priorComponents: Int = 10,
+                         generator: inout RandomGenerator) {
         super.init(data: data, latentDimension: latentDimension, hidden: hidden, activation: activation,
                    likelihood: likelihood, observationStandardDeviation: observationStandardDeviation,
                    binarizes: binarizes, conditionDimension: conditionDimension, objective: objective,
-                   evaluationSamples: evaluationSamples, generator: &generator)
+                   evaluationSamples: evaluationSamples, prior: prior, priorComponents: priorComponents, generator: &generator)
     }
 
     public func trainingLoss(_ batch: TensorBatch, progress: TrainingProgress, generator: inout RandomGenerator) -> TrainingLoss {

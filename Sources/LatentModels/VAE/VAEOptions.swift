@@ -16,6 +16,10 @@ public enum VAEOptions {
             ModelOption("observation-std", .number, default: "0.1", help: "σ of the gaussian-fixed decoder."),
             ModelOption("binarization", .choice(["dynamic", "none"]), default: "dynamic",
                         help: "With a Bernoulli decoder: binarise [0,1] features (dynamic draws in training; a fixed draw per example index in evaluation)."),
+            ModelOption("prior", .choice(LatentPriorKind.allCases.map(\.rawValue)), default: "standard",
+                        help: "Prior p(z): standard normal (analytic KL), a learned Gaussian mixture, or the VampPrior (KL by Monte Carlo)."),
+            ModelOption("prior-components", .integer, default: "10",
+                        help: "Mixture components (mixture) or pseudo-inputs (vamp) of the prior."),
             ModelOption("samples", .integer, default: "\(samples)",
                         help: "Samples per example: Monte-Carlo samples of the ELBO, or K of the IWAE bound."),
             ModelOption("beta", .number, default: "1", help: "Weight β of the KL term (β-VAE; ELBO only)."),
@@ -31,7 +35,8 @@ public enum VAEOptions {
     /// Parses the shared options into a model's constructor arguments.
     static func parse(_ options: ModelOptions, data: DataDescription, model: String) throws(ModelOptionError)
         -> (latent: Int, hidden: [Int], activation: MultilayerPerceptron.Activation, likelihood: ObservationLikelihood,
-            observationStd: Float, binarizes: Bool, objective: VAEObjective, evaluationSamples: Int) {
+            observationStd: Float, binarizes: Bool, objective: VAEObjective, evaluationSamples: Int,
+            prior: LatentPriorKind, priorComponents: Int) {
         let latent = options.integer("latent-dimension")
         guard latent > 0 else { throw ModelOptionError("\(model): latent-dimension must be positive, got \(latent)") }
         let hidden = options.integers("hidden")
@@ -56,7 +61,10 @@ public enum VAEOptions {
         let warmup = options.integer("kl-warmup-steps")
         guard warmup >= 0 else { throw ModelOptionError("\(model): kl-warmup-steps must be non-negative, got \(warmup)") }
         let objective = VAEObjective(bound: .elbo, samples: samples, beta: beta, klWarmupSteps: warmup, freeBits: freeBits)
+        let components = options.integer("prior-components")
+        guard components > 0 else { throw ModelOptionError("\(model): prior-components must be positive, got \(components)") }
         return (latent, hidden, activation, likelihood, std,
-                likelihood == .bernoulli && options.string("binarization") == "dynamic", objective, evaluationSamples)
+                likelihood == .bernoulli && options.string("binarization") == "dynamic", objective, evaluationSamples,
+                LatentPriorKind(rawValue: options.string("prior"))!, components)
     }
 }

@@ -83,6 +83,12 @@ open class VariationalAutoencoder: Module {
     public let binarizes: Bool
     /// Seed of the fixed evaluation binarisation.
     public var binarizationSeed: UInt64 = 2016
+    /// The kind of prior `p(z)`.
+    public let priorKind: LatentPriorKind
+    /// The learned mixture prior (``LatentPriorKind/mixture``).
+    public let mixturePrior: GaussianMixturePrior?
+    /// VampPrior pseudo-inputs `[C, D]` (``LatentPriorKind/vamp``).
+    public let pseudoInputs: Parameter?
 
     /// - Parameters:
     ///   - data: Feature shape and kind.
@@ -99,7 +105,8 @@ open class VariationalAutoencoder: Module {
                 activation: MultilayerPerceptron.Activation = .relu,
                 likelihood: ObservationLikelihood, observationStandardDeviation: Float = 0.1,
                 binarizes: Bool, conditionDimension: Int = 0, objective: VAEObjective = VAEObjective(),
-                evaluationSamples: Int = 5000, generator: inout RandomGenerator) {
+                evaluationSamples: Int = 5000, prior: LatentPriorKind = .standard, priorComponents: Int = 10,
+                generator: inout RandomGenerator) {
         precondition(latentDimension > 0, "VariationalAutoencoder: latent dimension must be positive, got \(latentDimension)")
         let d = data.dimension
         self.data = data
@@ -108,6 +115,11 @@ open class VariationalAutoencoder: Module {
         self.objective = objective
         self.evaluationSamples = evaluationSamples
         self.binarizes = binarizes
+        priorKind = prior
+        mixturePrior = prior == .mixture
+            ? GaussianMixturePrior(components: priorComponents, latentDimension: latentDimension, generator: &generator) : nil
+        pseudoInputs = prior == .vamp ? Parameter(generator.uniform([priorComponents, d])) : nil
+        precondition(prior != .vamp || conditionDimension == 0, "VariationalAutoencoder: the VampPrior needs an unconditional model")
         encoder = MultilayerPerceptron(sizes: [d + conditionDimension] + hidden + [2 * latentDimension],
                                        activation: activation, generator: &generator)
         decoder = ObservationModel(
@@ -154,6 +166,33 @@ open class VariationalAutoencoder: Module {
         return concatenate([x, c], alongAxis: x.rank - 1)
     }
 
+    // MARK: Prior
+
+    /// `log p(z)` for `z` of shape `[..., Z]`.
+    public func priorLogProb(_ z: Tensor) -> Tensor {
+        switch priorKind {
+        case .standard: return standardNormalLogProb(z)
+        case .mixture: return mixturePrior!.logProb(z)
+        case .vamp:
+            let components = DiagonalGaussian(parameters: encoder(pseudoInputs!.wrappedValue))
+            let c = components.mean.shape[0]
+            return mixtureLogProb(z, components: components, logWeights: Tensor.full([c], -Float(log(Double(c)))))
+        }
+    }
+
+    /// `count` draws from `p(z)`, `[count, Z]`.
+    public func samplePrior(count: Int, generator: inout RandomGenerator) -> Tensor {
+        switch priorKind {
+        case .standard: return generator.normal([count, latentDimension])
+        case .mixture: return mixturePrior!.sample(count: count, generator: &generator)
+        case .vamp:
+            let components = withoutDerivative { DiagonalGaussian(parameters: encoder(pseudoInputs!.wrappedValue)) }
+            let c = components.mean.shape[0]
+            return sampleComponents(components, chosen: (0..<count).map { _ in Int.random(in: 0..<c, using: &generator) },
+                                    generator: &generator)
+        }
+    }
+
     // MARK: Bounds
 
     /// `log wₖ = log p(x | zₖ) + log p(zₖ) − log q(zₖ | x)` for `k` reparameterised samples,
@@ -171,7 +210,7 @@ open class VariationalAutoencoder: Module {
             scored = q.detached()
         }
         let output = decode(z, condition: condition)
-        return decoder.logLikelihood(x, output: output) + standardNormalLogProb(z) - scored.logProb(z)
+        return decoder.logLikelihood(x, output: output) + priorLogProb(z) - scored.logProb(z)
     }
 
     /// `log wₖ` for `k` samples (`[k, B]`), public for evaluation and tests.
@@ -181,19 +220,25 @@ open class VariationalAutoencoder: Module {
     }
 
     /// Per-example ELBO terms with one reparameterised sample (or `samples` averaged):
-    /// `E_q[log p(x|z)]` (`[B]`) and the analytic per-dimension KL to the prior (`[B, Z]`).
-    public func elboTerms(_ x: Tensor, condition: Tensor? = nil, samples: Int = 1,
-                          generator: inout RandomGenerator) -> (reconstruction: Tensor, klPerDimension: Tensor) {
+    /// `E_q[log p(x|z)]` (`[B]`), `KL(q ‖ p)` (`[B]`) and, for the standard-normal prior, the
+    /// analytic per-dimension KL (`[B, Z]`; otherwise the KL is the Monte-Carlo estimate
+    /// `E_q[log q(z|x) − log p(z)]` on the same samples and the per-dimension KL is `nil`).
+    public func elboTerms(_ x: Tensor, condition: Tensor? = nil, samples: Int = 1, generator: inout RandomGenerator)
+        -> (reconstruction: Tensor, kl: Tensor, klPerDimension: Tensor?) {
         let q = posterior(x, condition: condition)
         let z = q.rsample(sampleCount: samples, generator: &generator)
-        let logLikelihood = decoder.logLikelihood(x, output: decode(z, condition: condition))
-        return (logLikelihood.mean(alongAxis: 0), q.klDivergenceFromStandardNormalPerDimension())
+        let logLikelihood = decoder.logLikelihood(x, output: decode(z, condition: condition)).mean(alongAxis: 0)
+        if priorKind == .standard {
+            let perDimension = q.klDivergenceFromStandardNormalPerDimension()
+            return (logLikelihood, perDimension.sum(alongAxis: -1), perDimension)
+        }
+        return (logLikelihood, (q.logProb(z) - priorLogProb(z)).mean(alongAxis: 0), nil)
     }
 
     /// The ELBO per example, `[B]`.
     public func elbo(_ x: Tensor, condition: Tensor? = nil, samples: Int = 1, generator: inout RandomGenerator) -> Tensor {
         let terms = elboTerms(x, condition: condition, samples: samples, generator: &generator)
-        return terms.reconstruction - terms.klPerDimension.sum(alongAxis: -1)
+        return terms.reconstruction - terms.kl
     }
 
     /// The IWAE bound `log (1/K) Σₖ wₖ` per example, `[B]` (Burda et al., 2016).
@@ -221,9 +266,11 @@ open class VariationalAutoencoder: Module {
         case .elbo:
             let terms = elboTerms(x, condition: condition, samples: objective.samples, generator: &generator)
             let reconstruction = terms.reconstruction.mean()
-            let kl = terms.klPerDimension.sum(alongAxis: -1).mean()
-            let klTerm = objective.freeBits > 0
-                ? maximum(terms.klPerDimension.mean(alongAxis: 0), objective.freeBits).sum() : kl
+            let kl = terms.kl.mean()
+            // Free bits per dimension with the analytic KL; on the total (λ·Z) otherwise.
+            let klTerm = objective.freeBits <= 0 ? kl
+                : terms.klPerDimension.map { maximum($0.mean(alongAxis: 0), objective.freeBits).sum() }
+                    ?? maximum(kl, objective.freeBits * Float(latentDimension))
             let weight = objective.klWeight(step: step)
             let loss = klTerm * weight - reconstruction
             let (r, k) = (Double(reconstruction.scalar), Double(kl.scalar))
@@ -255,7 +302,7 @@ open class VariationalAutoencoder: Module {
             let (x, c) = prepare(batch, training: false, generator: &generator)
             let terms = elboTerms(x, condition: c, generator: &generator)
             let reconstruction = -Double(terms.reconstruction.sum().scalar)
-            let kl = Double(terms.klPerDimension.sum().scalar)
+            let kl = Double(terms.kl.sum().scalar)
             let logLikelihood = importanceSampledLogLikelihood(x, condition: c, samples: evaluationSamples, generator: &generator)
             return ["nll": -Double(logLikelihood.sum().scalar), "negative-elbo": reconstruction + kl,
                     "kl": kl, "reconstruction": reconstruction]
@@ -271,7 +318,7 @@ open class VariationalAutoencoder: Module {
     /// image data they are clamped to [0, 1].
     public func sampleMeans(count: Int, labels: [Int]? = nil, generator: inout RandomGenerator) -> Tensor {
         withoutDerivative {
-            let z = generator.normal([count, latentDimension])
+            let z = samplePrior(count: count, generator: &generator)
             var condition: Tensor?
             if conditionDimension > 0 {
                 let l = labels ?? (0..<count).map { $0 % conditionDimension }

@@ -10,7 +10,7 @@ let digitsDescription = DataDescription(featureShape: Digits.imageShape, classCo
 
 /// Builds a registered model from options, trains it briefly on digits, and checks the
 /// protocol's outputs.
-func exerciseOnDigits(_ name: String, options: [String: String], steps: Int = 25) throws {
+func exerciseOnDigits(_ name: String, options: [String: String], steps: Int = 20) throws {
     let type = try ModelRegistry.model(named: name)
     let declared = type.options
     let validated = try ModelOptions(options, declared: declared, model: name)
@@ -18,7 +18,7 @@ func exerciseOnDigits(_ name: String, options: [String: String], steps: Int = 25
     let model = try type.init(options: validated, data: digitsDescription, generator: &g)
     let train = try Digits.load(.train)
     let optimizer = Adam(learningRate: 3e-3)
-    let batchIndices = Array(0..<64)
+    let batchIndices = Array(0..<32)
     var losses: [Float] = []
     for step in 0..<steps {
         let batch = train.batch(at: batchIndices, generator: &g)
@@ -36,7 +36,8 @@ func exerciseOnDigits(_ name: String, options: [String: String], steps: Int = 25
     let batch = test.batch(at: Array(0..<16), generator: &g)
     let sums = model.evaluationSums(batch, generator: &g)
     #expect(Set(sums.keys) == Set(model.evaluationMetrics), "\(name): metrics \(sums.keys.sorted())")
-    for (key, value) in sums { #expect(value.isFinite && value > 0, "\(name): \(key) = \(value)") }
+    // A one-sample Monte-Carlo KL (non-standard priors, hvae) may be negative.
+    for (key, value) in sums { #expect(value.isFinite && (key == "kl" || value > 0), "\(name): \(key) = \(value)") }
     // Reproducible evaluation: the fixed binarisation depends on example indices only, so
     // the analytic KL does not depend on the generator (the HVAE's KL is Monte Carlo).
     if let vae = model as? VariationalAutoencoder, vae.priorKind == .standard {
@@ -64,7 +65,7 @@ func exerciseOnDigits(_ name: String, options: [String: String], steps: Int = 25
 }
 
 @Suite struct VAEModelTests {
-    let small = ["latent-dimension": "4", "hidden": "32", "eval-samples": "64"]
+    let small = ["latent-dimension": "4", "hidden": "16", "eval-samples": "32"]
 
     @Test func vaeTrainsAndEvaluatesOnDigits() throws {
         try exerciseOnDigits("vae", options: small.merging(["kl-warmup-steps": "10", "free-bits": "0.1"]) { $1 })

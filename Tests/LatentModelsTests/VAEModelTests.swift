@@ -128,6 +128,8 @@ func exerciseOnDigits(_ name: String, options: [String: String], steps: Int = 20
         #expect(means.shape == [20, 2])
         let units = activeUnits(posteriorMeans: means)
         #expect(units.variances.count == 2)
+        let nll = model.importanceSampledNLL(try Digits.load(.test).subset(Array(0..<10)), samples: 8, batchSize: 4, generator: &g)
+        #expect(nll.isFinite && nll > 0)
     }
 
     @Test func registryAndOptionErrors() throws {

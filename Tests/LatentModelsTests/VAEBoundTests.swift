@@ -110,3 +110,29 @@ func exactLogMarginal(_ model: VAE, _ x: Tensor, sigma: Double) -> [Double] {
         }
     }
 }
+
+@Suite struct FullCovariancePosteriorTests {
+    @Test func logProbAndKLMatchTheDirectFormulas() throws {
+        var g = RandomGenerator(seed: 8)
+        let q = FullCovarianceGaussian(parameters: g.normal([2, FullCovarianceGaussian.parameterCount(latentDimension: 3)]),
+                                       latentDimension: 3)
+        let l = q.scaleTril.scalars, m = q.mean.scalars
+        let z = g.normal([4, 2, 3])
+        let got = q.logProb(z).scalars
+        for s in 0..<4 {
+            for b in 0..<2 {
+                var cov = [[Double]](repeating: [0, 0, 0], count: 3)
+                for i in 0..<3 { for j in 0..<3 {
+                    cov[i][j] = (0..<3).map { Double(l[b * 9 + i * 3 + $0]) * Double(l[b * 9 + j * 3 + $0]) }.reduce(0, +)
+                } }
+                let point = (0..<3).map { Double(z.scalars[(s * 2 + b) * 3 + $0]) }
+                let expected = gaussianLogDensity(point, mean: (0..<3).map { Double(m[b * 3 + $0]) }, covariance: cov)
+                #expect(abs(Double(got[s * 2 + b]) - expected) < 1e-3 * max(1, abs(expected)))
+            }
+        }
+        let samples = q.rsample(sampleCount: 100_000, generator: &g)
+        let monteCarlo = (q.logProb(samples) - standardNormalLogProb(samples)).mean(alongAxis: 0).scalars
+        let analytic = q.klDivergenceFromStandardNormal().scalars
+        for b in 0..<2 { #expect(abs(monteCarlo[b] - analytic[b]) < 0.03 * max(1, abs(analytic[b])), "\(monteCarlo) vs \(analytic)") }
+    }
+}

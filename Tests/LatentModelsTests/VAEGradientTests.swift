@@ -17,7 +17,7 @@ import Testing
         var g = RandomGenerator(seed: 11)
         let estimate = gradient(of: model) { m in -m.elbo(tiled, generator: &g).mean() }
         let exact = gradient(of: model) { m in
-            let q = m.posterior(x)
+            let q = m.posterior(x) as! DiagonalGaussian
             let layer = m.decoder.network.layers[0]
             let residual = x - linear(q.mean, weight: layer.weight, bias: layer.bias)
             let spread = (q.logVariance.exp() * layer.weight.square().sum(alongAxis: 0)).sum()

@@ -85,6 +85,10 @@ func exerciseOnDigits(_ name: String, options: [String: String], steps: Int = 20
                                                               "bound": "iwae", "samples": "3"]) { $1 }, steps: 10)
     }
 
+    @Test func fullCovariancePosteriorTrainsWithDReG() throws {
+        try exerciseOnDigits("iwae", options: small.merging(["posterior": "full", "samples": "3", "estimator": "dreg"]) { $1 }, steps: 15)
+    }
+
     @Test func mixtureAndVampPriorsTrainAndEvaluate() throws {
         try exerciseOnDigits("vae", options: small.merging(["prior": "mixture", "prior-components": "3"]) { $1 }, steps: 15)
         try exerciseOnDigits("iwae", options: small.merging(["prior": "vamp", "prior-components": "5", "samples": "3"]) { $1 }, steps: 15)

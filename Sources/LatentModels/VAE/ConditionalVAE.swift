@@ -19,7 +19,7 @@ public final class ConditionalVAE: VariationalAutoencoder, GenerativeModel {
         super.init(data: data, latentDimension: p.latent, hidden: p.hidden, activation: p.activation,
                    likelihood: p.likelihood, observationStandardDeviation: p.observationStd, binarizes: p.binarizes,
                    conditionDimension: classes, objective: p.objective, evaluationSamples: p.evaluationSamples,
-                   prior: p.prior, priorComponents: p.priorComponents,
+                   prior: p.prior, priorComponents: p.priorComponents, fullCovariance: p.fullCovariance,
                    generator: &generator)
     }
 

@@ -14,7 +14,7 @@ public final class HierarchicalVAE: Module, GenerativeModel {
     public static let modelName = "hvae"
     public static let abstract = "VAE with two stochastic layers (Burda et al., 2016); ELBO or IWAE bound."
     public static var options: [ModelOption] {
-        VAEOptions.common(samples: 1).filter { !["beta", "kl-warmup-steps", "free-bits", "latent-dimension", "hidden", "prior", "prior-components"].contains($0.name) } + [
+        VAEOptions.common(samples: 1).filter { !["beta", "kl-warmup-steps", "free-bits", "latent-dimension", "hidden", "prior", "prior-components", "posterior"].contains($0.name) } + [
             ModelOption("latent-dimension", .integer, default: "100", help: "Dimension of the first stochastic layer z₁."),
             ModelOption("hidden", .integers, default: "100,100", help: "Hidden widths between x and z₁."),
             ModelOption("latent-dimension-2", .integer, default: "50", help: "Dimension of the second stochastic layer z₂."),

@@ -26,7 +26,7 @@ public final class IWAE: VariationalAutoencoder, GenerativeModel {
         super.init(data: data, latentDimension: p.latent, hidden: p.hidden, activation: p.activation,
                    likelihood: p.likelihood, observationStandardDeviation: p.observationStd, binarizes: p.binarizes,
                    objective: objective, evaluationSamples: p.evaluationSamples, prior: p.prior,
-                   priorComponents: p.priorComponents, generator: &generator)
+                   priorComponents: p.priorComponents, fullCovariance: p.fullCovariance, generator: &generator)
     }
 
     /// An IWAE with `samples` importance samples.

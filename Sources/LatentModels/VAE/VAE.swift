@@ -21,7 +21,7 @@ public final class VAE: VariationalAutoencoder, GenerativeModel {
         super.init(data: data, latentDimension: p.latent, hidden: p.hidden, activation: p.activation,
                    likelihood: p.likelihood, observationStandardDeviation: p.observationStd, binarizes: p.binarizes,
                    objective: p.objective, evaluationSamples: p.evaluationSamples, prior: p.prior,
-                   priorComponents: p.priorComponents, generator: &generator)
+                   priorComponents: p.priorComponents, fullCovariance: p.fullCovariance, generator: &generator)
     }
 
     public override init(data: DataDescription, latentDimension: Int, hidden: [Int],
@@ -29,11 +29,12 @@ public final class VAE: VariationalAutoencoder, GenerativeModel {
                          likelihood: ObservationLikelihood, observationStandardDeviation: Float = 0.1,
                          binarizes: Bool, conditionDimension: Int = 0, objective: VAEObjective = VAEObjective(),
                          evaluationSamples: Int = 5000, prior: LatentPriorKind = .standard, priorComponents: Int = 10,
-                         generator: inout RandomGenerator) {
+                         fullCovariance: Bool = false, generator: inout RandomGenerator) {
         super.init(data: data, latentDimension: latentDimension, hidden: hidden, activation: activation,
                    likelihood: likelihood, observationStandardDeviation: observationStandardDeviation,
                    binarizes: binarizes, conditionDimension: conditionDimension, objective: objective,
-                   evaluationSamples: evaluationSamples, prior: prior, priorComponents: priorComponents, generator: &generator)
+                   evaluationSamples: evaluationSamples, prior: prior, priorComponents: priorComponents,
+                   fullCovariance: fullCovariance, generator: &generator)
     }
 
     public func trainingLoss(_ batch: TensorBatch, progress: TrainingProgress, generator: inout RandomGenerator) -> TrainingLoss {

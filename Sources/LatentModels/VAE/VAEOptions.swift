@@ -16,6 +16,8 @@ public enum VAEOptions {
             ModelOption("observation-std", .number, default: "0.1", help: "σ of the gaussian-fixed decoder."),
             ModelOption("binarization", .choice(["dynamic", "none"]), default: "dynamic",
                         help: "With a Bernoulli decoder: binarise [0,1] features (dynamic draws in training; a fixed draw per example index in evaluation)."),
+            ModelOption("posterior", .choice(["diagonal", "full"]), default: "diagonal",
+                        help: "Encoder q(z|x): diagonal Gaussian, or full covariance through a Cholesky factor."),
             ModelOption("prior", .choice(LatentPriorKind.allCases.map(\.rawValue)), default: "standard",
                         help: "Prior p(z): standard normal (analytic KL), a learned Gaussian mixture, or the VampPrior (KL by Monte Carlo)."),
             ModelOption("prior-components", .integer, default: "10",
@@ -36,7 +38,7 @@ public enum VAEOptions {
     static func parse(_ options: ModelOptions, data: DataDescription, model: String) throws(ModelOptionError)
         -> (latent: Int, hidden: [Int], activation: MultilayerPerceptron.Activation, likelihood: ObservationLikelihood,
             observationStd: Float, binarizes: Bool, objective: VAEObjective, evaluationSamples: Int,
-            prior: LatentPriorKind, priorComponents: Int) {
+            prior: LatentPriorKind, priorComponents: Int, fullCovariance: Bool) {
         let latent = options.integer("latent-dimension")
         guard latent > 0 else { throw ModelOptionError("\(model): latent-dimension must be positive, got \(latent)") }
         let hidden = options.integers("hidden")
@@ -65,6 +67,6 @@ public enum VAEOptions {
         guard components > 0 else { throw ModelOptionError("\(model): prior-components must be positive, got \(components)") }
         return (latent, hidden, activation, likelihood, std,
                 likelihood == .bernoulli && options.string("binarization") == "dynamic", objective, evaluationSamples,
-                LatentPriorKind(rawValue: options.string("prior"))!, components)
+                LatentPriorKind(rawValue: options.string("prior"))!, components, options.string("posterior") == "full")
     }
 }

@@ -83,6 +83,8 @@ open class VariationalAutoencoder: Module {
     public let binarizes: Bool
     /// Seed of the fixed evaluation binarisation.
     public var binarizationSeed: UInt64 = 2016
+    /// Whether `q(z|x)` has a full covariance (Cholesky factor from the encoder).
+    public let fullCovariance: Bool
     /// The kind of prior `p(z)`.
     public let priorKind: LatentPriorKind
     /// The learned mixture prior (``LatentPriorKind/mixture``).
@@ -106,7 +108,7 @@ open class VariationalAutoencoder: Module {
                 likelihood: ObservationLikelihood, observationStandardDeviation: Float = 0.1,
                 binarizes: Bool, conditionDimension: Int = 0, objective: VAEObjective = VAEObjective(),
                 evaluationSamples: Int = 5000, prior: LatentPriorKind = .standard, priorComponents: Int = 10,
-                generator: inout RandomGenerator) {
+                fullCovariance: Bool = false, generator: inout RandomGenerator) {
         precondition(latentDimension > 0, "VariationalAutoencoder: latent dimension must be positive, got \(latentDimension)")
         let d = data.dimension
         self.data = data
@@ -116,11 +118,13 @@ open class VariationalAutoencoder: Module {
         self.evaluationSamples = evaluationSamples
         self.binarizes = binarizes
         priorKind = prior
+        self.fullCovariance = fullCovariance
         mixturePrior = prior == .mixture
             ? GaussianMixturePrior(components: priorComponents, latentDimension: latentDimension, generator: &generator) : nil
         pseudoInputs = prior == .vamp ? Parameter(generator.uniform([priorComponents, d])) : nil
         precondition(prior != .vamp || conditionDimension == 0, "VariationalAutoencoder: the VampPrior needs an unconditional model")
-        encoder = MultilayerPerceptron(sizes: [d + conditionDimension] + hidden + [2 * latentDimension],
+        let head = fullCovariance ? FullCovarianceGaussian.parameterCount(latentDimension: latentDimension) : 2 * latentDimension
+        encoder = MultilayerPerceptron(sizes: [d + conditionDimension] + hidden + [head],
                                        activation: activation, generator: &generator)
         decoder = ObservationModel(
             network: MultilayerPerceptron(sizes: [latentDimension + conditionDimension] + hidden.reversed() + [d],
@@ -150,8 +154,10 @@ open class VariationalAutoencoder: Module {
     // MARK: Networks
 
     /// `q(z | x, c)` for `[B, D]` inputs.
-    public func posterior(_ x: Tensor, condition: Tensor? = nil) -> DiagonalGaussian {
-        DiagonalGaussian(parameters: encoder(Self.appending(condition, to: x)))
+    public func posterior(_ x: Tensor, condition: Tensor? = nil) -> any GaussianPosterior {
+        let parameters = encoder(Self.appending(condition, to: x))
+        return fullCovariance ? FullCovarianceGaussian(parameters: parameters, latentDimension: latentDimension)
+                              : DiagonalGaussian(parameters: parameters)
     }
 
     /// Decoder output (logits or means) for latents `[..., B, Z]`.
@@ -207,7 +213,7 @@ open class VariationalAutoencoder: Module {
         var scored = q
         if let gradientSlot {
             z = z.scalingGradient(by: gradientSlot)
-            scored = q.detached()
+            scored = q.detachedPosterior()
         }
         let output = decode(z, condition: condition)
         return decoder.logLikelihood(x, output: output) + priorLogProb(z) - scored.logProb(z)
@@ -229,8 +235,10 @@ open class VariationalAutoencoder: Module {
         let z = q.rsample(sampleCount: samples, generator: &generator)
         let logLikelihood = decoder.logLikelihood(x, output: decode(z, condition: condition)).mean(alongAxis: 0)
         if priorKind == .standard {
-            let perDimension = q.klDivergenceFromStandardNormalPerDimension()
-            return (logLikelihood, perDimension.sum(alongAxis: -1), perDimension)
+            if let perDimension = q.klDivergencePerDimension {
+                return (logLikelihood, perDimension.sum(alongAxis: -1), perDimension)
+            }
+            return (logLikelihood, q.klDivergenceFromStandardNormal(), nil)
         }
         return (logLikelihood, (q.logProb(z) - priorLogProb(z)).mean(alongAxis: 0), nil)
     }

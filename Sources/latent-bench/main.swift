@@ -8,6 +8,7 @@ let suites: [(name: String, summary: String, run: () -> Void)] = [
     ("core", "GEMM, elementwise throughput, per-op overhead, an MLP step", CoreBenchmark.run),
     ("gemm", "GEMM only (a quick subset of core)", CoreBenchmark.runGEMM),
     ("overhead", "per-op overhead only (for profiling)", CoreBenchmark.runOverhead),
+    ("vae", "VAE/IWAE training steps (batch 128, 784-512-256-32) and an epoch on digits", VAEBenchmark.run),
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())

@@ -185,7 +185,9 @@ public enum ModelRegistry {
     nonisolated(unsafe) private static var registered: [any GenerativeModel.Type] = builtIn
 
     /// Models shipped with Latent.
-    public static var builtIn: [any GenerativeModel.Type] { [GaussianBaseline.self] }
+    public static var builtIn: [any GenerativeModel.Type] {
+        [GaussianBaseline.self, VAE.self, IWAE.self, ConditionalVAE.self, HierarchicalVAE.self]
+    }
 
     /// Every registered model type.
     public static var all: [any GenerativeModel.Type] { registered }

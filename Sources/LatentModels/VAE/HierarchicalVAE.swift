@@ -1,0 +1,159 @@
+import Foundation
+import LatentCore
+import LatentData
+import LatentNN
+
+/// A VAE with two stochastic layers (Burda et al., 2016, §5: 784-100-100-z₁-50-50-z₂):
+///
+/// generative `p(z₂) = N(0, I)`, `p(z₁ | z₂) = N(μ(z₂), diag σ²(z₂))`, `p(x | z₁)`;
+/// recognition `q(z₁ | x)`, `q(z₂ | z₁)`, both diagonal Gaussians.
+///
+/// `log w = log p(x|z₁) + log p(z₁|z₂) + log p(z₂) − log q(z₁|x) − log q(z₂|z₁)`; trained on the
+/// ELBO (`E log w`, KL by Monte Carlo) or the IWAE bound: `latent train hvae`.
+public final class HierarchicalVAE: Module, GenerativeModel {
+    public static let modelName = "hvae"
+    public static let abstract = "VAE with two stochastic layers (Burda et al., 2016); ELBO or IWAE bound."
+    public static var options: [ModelOption] {
+        VAEOptions.common(samples: 1).filter { !["beta", "kl-warmup-steps", "free-bits", "latent-dimension", "hidden", "prior", "prior-components", "posterior"].contains($0.name) } + [
+            ModelOption("latent-dimension", .integer, default: "100", help: "Dimension of the first stochastic layer z₁."),
+            ModelOption("hidden", .integers, default: "100,100", help: "Hidden widths between x and z₁."),
+            ModelOption("latent-dimension-2", .integer, default: "50", help: "Dimension of the second stochastic layer z₂."),
+            ModelOption("hidden-2", .integers, default: "50,50", help: "Hidden widths between z₁ and z₂."),
+            ModelOption("bound", .choice(["elbo", "iwae"]), default: "elbo", help: "Training bound (K = samples)."),
+        ]
+    }
+
+    /// `x ↦ [μ, log σ²]` of `q(z₁ | x)`.
+    public let encoder1: MultilayerPerceptron
+    /// `z₁ ↦ [μ, log σ²]` of `q(z₂ | z₁)`.
+    public let encoder2: MultilayerPerceptron
+    /// `z₂ ↦ [μ, log σ²]` of `p(z₁ | z₂)`.
+    public let decoder2: MultilayerPerceptron
+    /// `p(x | z₁)`.
+    public let decoder1: ObservationModel
+    public let data: DataDescription
+    public let latentDimensions: (Int, Int)
+    public var bound: VariationalBound
+    public var samples: Int
+    /// K of the evaluation NLL.
+    public var evaluationSamples: Int
+    public let binarizes: Bool
+    public var binarizationSeed: UInt64 = 2016
+
+    public init(data: DataDescription, latentDimensions: (Int, Int), hidden: ([Int], [Int]),
+                activation: MultilayerPerceptron.Activation = .tanh, likelihood: ObservationLikelihood,
+                observationStandardDeviation: Float = 0.1, binarizes: Bool, bound: VariationalBound = .elbo,
+                samples: Int = 1, evaluationSamples: Int = 5000, generator: inout RandomGenerator) {
+        let (z1, z2) = latentDimensions
+        let d = data.dimension
+        self.data = data
+        self.latentDimensions = latentDimensions
+        self.bound = bound
+        self.samples = samples
+        self.evaluationSamples = evaluationSamples
+        self.binarizes = binarizes
+        encoder1 = MultilayerPerceptron(sizes: [d] + hidden.0 + [2 * z1], activation: activation, generator: &generator)
+        encoder2 = MultilayerPerceptron(sizes: [z1] + hidden.1 + [2 * z2], activation: activation, generator: &generator)
+        decoder2 = MultilayerPerceptron(sizes: [z2] + hidden.1.reversed() + [2 * z1], activation: activation, generator: &generator)
+        decoder1 = ObservationModel(network: MultilayerPerceptron(sizes: [z1] + hidden.0.reversed() + [d], activation: activation,
+                                                                  generator: &generator),
+                                    likelihood: likelihood, fixedScale: observationStandardDeviation)
+    }
+
+    public convenience init(options: ModelOptions, data: DataDescription, generator: inout RandomGenerator) throws {
+        var given = options.values
+        for name in ["latent-dimension-2", "hidden-2", "bound"] { given[name] = nil }
+        let shared = try ModelOptions(given, declared: VAEOptions.common(samples: 1), model: Self.modelName)
+        let p = try VAEOptions.parse(shared, data: data, model: Self.modelName)
+        let z2 = options.integer("latent-dimension-2")
+        guard z2 > 0 else { throw ModelOptionError("hvae: latent-dimension-2 must be positive, got \(z2)") }
+        let hidden2 = options.integers("hidden-2")
+        guard hidden2.allSatisfy({ $0 > 0 }) else { throw ModelOptionError("hvae: hidden-2 widths must be positive, got \(hidden2)") }
+        self.init(data: data, latentDimensions: (p.latent, z2), hidden: (p.hidden, hidden2), activation: p.activation,
+                  likelihood: p.likelihood, observationStandardDeviation: p.observationStd, binarizes: p.binarizes,
+                  bound: VariationalBound(rawValue: options.string("bound"))!, samples: p.objective.samples,
+                  evaluationSamples: p.evaluationSamples, generator: &generator)
+    }
+
+    /// Flattened (and binarised) `[B, D]` features.
+    public func prepare(_ batch: TensorBatch, training: Bool, generator: inout RandomGenerator) -> Tensor {
+        var batch = batch
+        if binarizes {
+            batch = training ? BatchTransform.dynamicBinarization(batch, generator: &generator)
+                             : BatchTransform.fixedBinarization(seed: binarizationSeed)(batch, generator: &generator)
+        }
+        return batch.features.reshaped(to: [batch.count, data.dimension])
+    }
+
+    /// The two parts of `log w` for `k` samples, `[k, B]` each: `log p(x | z₁)` and
+    /// `log p(z₁, z₂) − log q(z₁, z₂ | x)` (the negative Monte-Carlo KL).
+    public func logWeightTerms(_ x: Tensor, samples k: Int, generator: inout RandomGenerator)
+        -> (reconstruction: Tensor, negativeKL: Tensor) {
+        let q1 = DiagonalGaussian(parameters: encoder1(x))
+        let z1 = q1.rsample(sampleCount: k, generator: &generator)
+        let q2 = DiagonalGaussian(parameters: encoder2(z1))
+        let z2 = q2.rsample(sampleCount: 1, generator: &generator).squeezed(axis: 0)
+        let p1 = DiagonalGaussian(parameters: decoder2(z2))
+        let reconstruction = decoder1.logLikelihood(x, output: decoder1(z1))
+        let negativeKL = p1.logProb(z1) + standardNormalLogProb(z2) - q1.logProb(z1) - q2.logProb(z2)
+        return (reconstruction, negativeKL)
+    }
+
+    /// `log wₖ`, `[k, B]`.
+    public func logImportanceWeights(_ x: Tensor, samples k: Int, generator: inout RandomGenerator) -> Tensor {
+        let t = logWeightTerms(x, samples: k, generator: &generator)
+        return t.reconstruction + t.negativeKL
+    }
+
+    public func trainingLoss(_ batch: TensorBatch, progress: TrainingProgress, generator: inout RandomGenerator) -> TrainingLoss {
+        let x = prepare(batch, training: true, generator: &generator)
+        let t = logWeightTerms(x, samples: samples, generator: &generator)
+        switch bound {
+        case .elbo:
+            let reconstruction = t.reconstruction.mean(), kl = -t.negativeKL.mean()
+            let (r, k) = (Double(reconstruction.scalar), Double(kl.scalar))
+            return TrainingLoss(loss: kl - reconstruction, metrics: ["elbo": r - k, "kl": k, "reconstruction": -r])
+        case .iwae:
+            let value = ((t.reconstruction + t.negativeKL).logSumExp(alongAxis: 0) - Float(log(Double(samples)))).mean()
+            return TrainingLoss(loss: -value, metrics: ["iwae-bound": Double(value.scalar)])
+        }
+    }
+
+    public func evaluationSums(_ batch: TensorBatch, generator: inout RandomGenerator) -> [String: Double] {
+        withoutDerivative {
+            let x = prepare(batch, training: false, generator: &generator)
+            let t = logWeightTerms(x, samples: 1, generator: &generator)
+            let reconstruction = -Double(t.reconstruction.sum().scalar), kl = -Double(t.negativeKL.sum().scalar)
+            var g = generator
+            let logLikelihood = importanceSampledLogLikelihood(
+                samples: evaluationSamples, chunkSize: importanceSamplingChunkSize(batchSize: batch.count)) { k in
+                logImportanceWeights(x, samples: k, generator: &g)
+            }
+            generator = g
+            return ["nll": -Double(logLikelihood.sum().scalar), "negative-elbo": reconstruction + kl,
+                    "kl": kl, "reconstruction": reconstruction]
+        }
+    }
+
+    public var evaluationMetrics: [String] { ["nll", "negative-elbo", "kl", "reconstruction"] }
+
+    /// Decoder means of `x` for ancestral draws `z₂ ~ p(z₂)`, `z₁ ~ p(z₁ | z₂)`.
+    public func sample(count: Int, generator: inout RandomGenerator) -> Tensor {
+        withoutDerivative {
+            let z2 = generator.normal([count, latentDimensions.1])
+            let z1 = DiagonalGaussian(parameters: decoder2(z2)).rsample(sampleCount: 1, generator: &generator).squeezed(axis: 0)
+            var means = decoder1.mean(output: decoder1(z1))
+            if case .image = data.kind { means = means.clamped(min: 0, max: 1) }
+            return means.reshaped(to: [count] + data.featureShape)
+        }
+    }
+
+    public func figures(data batch: TensorBatch, generator: inout RandomGenerator) -> [ModelFigure] {
+        guard data.featureShape.count >= 2 else { return [] }
+        let n = 64
+        let samples = sample(count: n, generator: &generator)
+        let images = data.featureShape.count == 2 ? samples.reshaped(to: [n, 1] + data.featureShape) : samples
+        return [ModelFigure(name: "samples", caption: "Decoder means of 64 ancestral draws z₂ → z₁ → x",
+                            pixels: imageGrid(images, rows: 8))]
+    }
+}

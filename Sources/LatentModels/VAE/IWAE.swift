@@ -1,0 +1,56 @@
+import LatentCore
+import LatentData
+import LatentNN
+
+/// The importance-weighted autoencoder (Burda et al., 2016): the VAE's networks trained on
+/// the K-sample bound `log (1/K) Σₖ p(x, zₖ)/q(zₖ|x)`, optionally with the doubly
+/// reparameterised gradient (Tucker et al., 2019): `latent train iwae`.
+public final class IWAE: VariationalAutoencoder, GenerativeModel {
+    public static let modelName = "iwae"
+    public static let abstract = "Importance-weighted autoencoder (K-sample bound; standard or DReG gradient)."
+    public static var options: [ModelOption] {
+        VAEOptions.common(samples: 10).filter { !["beta", "kl-warmup-steps", "free-bits"].contains($0.name) } + [
+            ModelOption("estimator", .choice(["standard", "dreg"]), default: "standard",
+                        help: "Gradient of the bound: standard reparameterisation, or doubly reparameterised (DReG)."),
+        ]
+    }
+
+    public required init(options: ModelOptions, data: DataDescription, generator: inout RandomGenerator) throws {
+        var given = options.values
+        given["estimator"] = nil
+        let shared = try ModelOptions(given, declared: VAEOptions.common(samples: 10), model: Self.modelName)
+        let p = try VAEOptions.parse(shared, data: data, model: Self.modelName)
+        var objective = p.objective
+        objective.bound = .iwae
+        objective.estimator = IWAEGradientEstimator(rawValue: options.string("estimator"))!
+        super.init(data: data, latentDimension: p.latent, hidden: p.hidden, activation: p.activation,
+                   likelihood: p.likelihood, observationStandardDeviation: p.observationStd, binarizes: p.binarizes,
+                   objective: objective, evaluationSamples: p.evaluationSamples, prior: p.prior,
+                   priorComponents: p.priorComponents, fullCovariance: p.fullCovariance, generator: &generator)
+    }
+
+    /// An IWAE with `samples` importance samples.
+    public init(data: DataDescription, latentDimension: Int, hidden: [Int],
+                activation: MultilayerPerceptron.Activation = .relu,
+                likelihood: ObservationLikelihood, observationStandardDeviation: Float = 0.1,
+                binarizes: Bool, samples: Int = 10, estimator: IWAEGradientEstimator = .standard,
+                evaluationSamples: Int = 5000, generator: inout RandomGenerator) {
+        super.init(data: data, latentDimension: latentDimension, hidden: hidden, activation: activation,
+                   likelihood: likelihood, observationStandardDeviation: observationStandardDeviation,
+                   binarizes: binarizes, objective: VAEObjective(bound: .iwae, samples: samples, estimator: estimator),
+                   evaluationSamples: evaluationSamples, generator: &generator)
+    }
+
+    public func trainingLoss(_ batch: TensorBatch, progress: TrainingProgress, generator: inout RandomGenerator) -> TrainingLoss {
+        let (x, c) = prepare(batch, training: true, generator: &generator)
+        return loss(x, condition: c, step: progress.step, generator: &generator)
+    }
+
+    public func sample(count: Int, generator: inout RandomGenerator) -> Tensor {
+        sampleMeans(count: count, generator: &generator)
+    }
+
+    public func figures(data batch: TensorBatch, generator: inout RandomGenerator) -> [ModelFigure] {
+        vaeFigures(batch, generator: &generator)
+    }
+}

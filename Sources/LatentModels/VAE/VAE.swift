@@ -1,0 +1,52 @@
+import LatentCore
+import LatentData
+import LatentNN
+
+/// The variational autoencoder trained on the ELBO (Kingma & Welling, 2014), with β,
+/// KL warm-up and free bits: `latent train vae`.
+///
+/// ```swift
+/// var g = RandomGenerator(seed: 0)
+/// let data = DataDescription(featureShape: [1, 28, 28], kind: .image(levels: 256), name: "mnist")
+/// let model = VAE(data: data, latentDimension: 32, hidden: [512, 256], likelihood: .bernoulli,
+///                 binarizes: true, generator: &g)
+/// ```
+public final class VAE: VariationalAutoencoder, GenerativeModel {
+    public static let modelName = "vae"
+    public static let abstract = "Variational autoencoder (MLP, diagonal Gaussian q, standard-normal prior; ELBO with β, KL warm-up, free bits)."
+    public static var options: [ModelOption] { VAEOptions.common(samples: 1) }
+
+    public required init(options: ModelOptions, data: DataDescription, generator: inout RandomGenerator) throws {
+        let p = try VAEOptions.parse(options, data: data, model: Self.modelName)
+        super.init(data: data, latentDimension: p.latent, hidden: p.hidden, activation: p.activation,
+                   likelihood: p.likelihood, observationStandardDeviation: p.observationStd, binarizes: p.binarizes,
+                   objective: p.objective, evaluationSamples: p.evaluationSamples, prior: p.prior,
+                   priorComponents: p.priorComponents, fullCovariance: p.fullCovariance, generator: &generator)
+    }
+
+    public override init(data: DataDescription, latentDimension: Int, hidden: [Int],
+                         activation: MultilayerPerceptron.Activation = .relu,
+                         likelihood: ObservationLikelihood, observationStandardDeviation: Float = 0.1,
+                         binarizes: Bool, conditionDimension: Int = 0, objective: VAEObjective = VAEObjective(),
+                         evaluationSamples: Int = 5000, prior: LatentPriorKind = .standard, priorComponents: Int = 10,
+                         fullCovariance: Bool = false, generator: inout RandomGenerator) {
+        super.init(data: data, latentDimension: latentDimension, hidden: hidden, activation: activation,
+                   likelihood: likelihood, observationStandardDeviation: observationStandardDeviation,
+                   binarizes: binarizes, conditionDimension: conditionDimension, objective: objective,
+                   evaluationSamples: evaluationSamples, prior: prior, priorComponents: priorComponents,
+                   fullCovariance: fullCovariance, generator: &generator)
+    }
+
+    public func trainingLoss(_ batch: TensorBatch, progress: TrainingProgress, generator: inout RandomGenerator) -> TrainingLoss {
+        let (x, c) = prepare(batch, training: true, generator: &generator)
+        return loss(x, condition: c, step: progress.step, generator: &generator)
+    }
+
+    public func sample(count: Int, generator: inout RandomGenerator) -> Tensor {
+        sampleMeans(count: count, generator: &generator)
+    }
+
+    public func figures(data batch: TensorBatch, generator: inout RandomGenerator) -> [ModelFigure] {
+        vaeFigures(batch, generator: &generator)
+    }
+}

@@ -91,9 +91,9 @@ func lstmRecurrenceReference(inputGates: Tensor, recurrentWeight: Tensor, bias: 
         let a = inputGates.sliced(alongAxis: 1, range: step..<(step + 1)).reshaped(to: [n, 4 * h])
             + matmul(hidden, weightT) + bias
         let gates = a.split(sizes: [h, h, h, h], alongAxis: 1)
-        let i = gates[0].sigmoidComposed(), f = gates[1].sigmoidComposed(), g = gates[2].tanhComposed(), o = gates[3].sigmoidComposed()
+        let i = gates[0].sigmoid(), f = gates[1].sigmoid(), g = gates[2].tanh(), o = gates[3].sigmoid()
         cell = f * cell + i * g
-        hidden = o * cell.tanhComposed()
+        hidden = o * cell.tanh()
         hiddens.append(hidden)
         cells.append(cell)
     }

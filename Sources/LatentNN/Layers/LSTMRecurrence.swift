@@ -57,7 +57,7 @@ public func lstmRecurrence(inputGates: Tensor, recurrentWeight: Tensor, bias: Te
         try lstmRecurrenceShapes(inputGates: inputGates.shape, recurrentWeight: recurrentWeight.shape, bias: bias.shape,
                                  initialHidden: initialHidden.shape, initialCell: initialCell.shape)
     }
-    let activations = Tensor(shape: [n, t, 4 * h]) { _, _ in }
+    let activations = Tensor(shape: [n, t, 5 * h]) { _, _ in }
     let out = Tensor(shape: [2, n, t, h]) { o, _ in
         LSTMKernels.forward(inputGates: inputGates.storage.pointer, weight: recurrentWeight.storage.pointer,
                             bias: bias.storage.pointer, h0: initialHidden.storage.pointer, c0: initialCell.storage.pointer,
@@ -113,22 +113,22 @@ func differentiateReference(_ ctx: BackwardContext, _ reference: @escaping ([Ten
 enum LSTMKernels {
     typealias Vector = GateMath.Vector
 
-    /// Runs the recurrence. `activations` receives the gate activations `[N, T, 4H]`
-    /// (i, f, g, o after their nonlinearities) for the backward pass; `out` receives
-    /// `[2, N, T, H]` (hidden states, then cell states).
+    /// Runs the recurrence. `activations` receives `[N, T, 5H]` for the backward pass: the
+    /// gate activations i, f, g, o (after their nonlinearities) and `tanh(c_t)`; `out`
+    /// receives `[2, N, T, H]` (hidden states, then cell states).
     static func forward(inputGates x: UnsafePointer<Float>, weight w: UnsafePointer<Float>, bias b: UnsafePointer<Float>,
                         h0: UnsafePointer<Float>, c0: UnsafePointer<Float>, batch n: Int, length t: Int, hidden h: Int,
                         activations act: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>) {
-        let g = 4 * h
+        let g = 4 * h, stride = 5 * h
         let hs = out, cs = out + n * t * h
         guard n > 0, h > 0 else { return }
-        // act = x + b for every (sample, step) row; each step then adds h_{t−1} W_hhᵀ in place.
+        // Gates = x + b for every (sample, step) row; each step then adds h_{t−1} W_hhᵀ in place.
         Parallel.forEachChunk(count: n * t, minimumChunk: GateMath.rowsPerChunk(rowLength: g)) { rows in
             for r in rows {
                 var j = 0
                 while j < g {
                     let width = min(16, g - j)
-                    GateMath.store(GateMath.load(x + r * g + j, width) + GateMath.load(b + j, width), act + r * g + j, width)
+                    GateMath.store(GateMath.load(x + r * g + j, width) + GateMath.load(b + j, width), act + r * stride + j, width)
                     j += 16
                 }
             }
@@ -136,18 +136,19 @@ enum LSTMKernels {
         for step in 0..<t {
             let (previous, ld) = step == 0 ? (h0, h) : (UnsafePointer(hs + (step - 1) * h), t * h)
             GEMM.multiply(transposeA: false, transposeB: true, m: n, n: g, k: h, alpha: 1, a: previous, lda: ld,
-                          b: w, ldb: h, beta: 1, c: act + step * g, ldc: t * g)
+                          b: w, ldb: h, beta: 1, c: act + step * stride, ldc: t * stride)
             Parallel.forEachChunk(count: n, minimumChunk: GateMath.rowsPerChunk(rowLength: g)) { rows in
                 for r in rows {
                     let cellPrevious = step == 0 ? c0 + r * h : UnsafePointer(cs + r * t * h + (step - 1) * h)
-                    cellForward(act + (r * t + step) * g, cellPrevious: cellPrevious,
+                    cellForward(act + (r * t + step) * stride, cellPrevious: cellPrevious,
                                 cell: cs + (r * t + step) * h, hidden: hs + (r * t + step) * h, h)
                 }
             }
         }
     }
 
-    /// One row of the cell update: gate pre-activations in `a` become activations.
+    /// One row of the cell update: gate pre-activations in `a` become activations, and
+    /// `tanh(c_t)` is kept after them.
     @inline(__always)
     static func cellForward(_ a: UnsafeMutablePointer<Float>, cellPrevious: UnsafePointer<Float>,
                             cell: UnsafeMutablePointer<Float>, hidden: UnsafeMutablePointer<Float>, _ h: Int) {
@@ -163,8 +164,10 @@ enum LSTMKernels {
             GateMath.store(g, a + 2 * h + j, width)
             GateMath.store(o, a + 3 * h + j, width)
             let c = f * GateMath.load(cellPrevious + j, width) + i * g
+            let tc = GateMath.tanh(c)
             GateMath.store(c, cell + j, width)
-            GateMath.store(o * GateMath.tanh(c), hidden + j, width)
+            GateMath.store(tc, a + 4 * h + j, width)
+            GateMath.store(o * tc, hidden + j, width)
             j += 16
         }
     }
@@ -188,7 +191,7 @@ enum LSTMKernels {
                     for r in rows {
                         let o = (r * t + step) * h
                         let cellPrevious = step == 0 ? c0p + r * h : cs + o - h
-                        cellBackward(activations: act + (r * t + step) * g, cell: cs + o, cellPrevious: cellPrevious,
+                        cellBackward(activations: act + (r * t + step) * 5 * h, cellPrevious: cellPrevious,
                                      gradientHidden: gh + o, gradientCell: gc + o,
                                      dHidden: dhNext + r * h, dCell: dcNext + r * h, dGates: dg + (r * t + step) * g, h)
                     }
@@ -214,7 +217,7 @@ enum LSTMKernels {
     /// `dHidden` (∂L/∂h_t from later steps) and `dCell` (becomes ∂L/∂c_{t−1}); writes the
     /// gate pre-activation gradients.
     @inline(__always)
-    static func cellBackward(activations a: UnsafePointer<Float>, cell: UnsafePointer<Float>, cellPrevious: UnsafePointer<Float>,
+    static func cellBackward(activations a: UnsafePointer<Float>, cellPrevious: UnsafePointer<Float>,
                              gradientHidden: UnsafePointer<Float>, gradientCell: UnsafePointer<Float>,
                              dHidden: UnsafeMutablePointer<Float>, dCell: UnsafeMutablePointer<Float>,
                              dGates: UnsafeMutablePointer<Float>, _ h: Int) {
@@ -223,7 +226,7 @@ enum LSTMKernels {
             let width = min(16, h - j)
             let i = GateMath.load(a + j, width), f = GateMath.load(a + h + j, width)
             let g = GateMath.load(a + 2 * h + j, width), o = GateMath.load(a + 3 * h + j, width)
-            let tc = GateMath.tanh(GateMath.load(cell + j, width))
+            let tc = GateMath.load(a + 4 * h + j, width)
             let dh = GateMath.load(gradientHidden + j, width) + GateMath.load(dHidden + j, width)
             let dc = GateMath.load(gradientCell + j, width) + GateMath.load(dCell + j, width) + dh * o * (1 - tc * tc)
             GateMath.store(dc * g * i * (1 - i), dGates + j, width)

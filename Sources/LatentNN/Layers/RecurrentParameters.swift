@@ -39,14 +39,6 @@ struct RecurrentParameters {
     var children: [(name: String, item: ModuleItem)] { named.map { ($0.name, .parameter($0.parameter)) } }
 }
 
-/// `x Wᵀ` over the last axis of `x` (leading axes flattened into one product).
-func project(_ x: Tensor, weight: Tensor) -> Tensor {
-    let features = x.shape[x.rank - 1]
-    let rows = x.scalarCount / max(features, 1)
-    return matmul(x.reshaped(to: [rows, features]), weight.transposed())
-        .reshaped(to: Array(x.shape.dropLast()) + [weight.shape[0]])
-}
-
 /// Validates a batch-first sequence `[N, T, C]` for a recurrent layer and returns (N, T).
 func validateSequence(_ shape: [Int], inputSize: Int, op: String) -> (batch: Int, length: Int) {
     checkShapes { () throws(ShapeError) in

@@ -29,6 +29,10 @@ public final class GRU: Module {
     public let hasBias: Bool
     /// Dropout probability on the outputs of every layer but the last (training only).
     public let dropout: Float
+    /// The stream the dropout masks are drawn from when no generator is passed: split from
+    /// the generator given at creation, advanced by each training-mode call with dropout.
+    /// It is not part of the module's state (not saved in checkpoints).
+    public var generator: RandomGenerator
     let weights: RecurrentParameters
 
     /// Creates a GRU with weights and biases drawn from `U(−1/√H, 1/√H)` (as PyTorch).
@@ -50,6 +54,7 @@ public final class GRU: Module {
         self.layerCount = layerCount
         self.hasBias = bias
         self.dropout = dropout
+        self.generator = generator.split()
         self.weights = RecurrentParameters(gateCount: 3, inputSize: inputSize, hiddenSize: hiddenSize,
                                            layerCount: layerCount, bias: bias, generator: &generator)
     }
@@ -61,8 +66,8 @@ public final class GRU: Module {
         "GRU(\(inputSize) → \(hiddenSize), layers: \(layerCount)\(hasBias ? "" : ", bias: false")\(dropout > 0 ? ", dropout: \(dropout)" : ""))"
     }
 
-    /// Runs the GRU over `input` without dropout between layers (evaluation mode, or
-    /// `dropout == 0`).
+    /// Runs the GRU over `input`, drawing any dropout masks between layers from the
+    /// module's own ``generator``.
     ///
     /// - Parameters:
     ///   - input: `[N, T, inputSize]`, batch first.
@@ -70,9 +75,10 @@ public final class GRU: Module {
     /// - Returns: The last layer's hidden states `[N, T, H]` and the final hidden state of
     ///   every layer, `[layers, N, H]`.
     public func callAsFunction(_ input: Tensor, initialState: Tensor? = nil) -> (output: Tensor, state: Tensor) {
-        precondition(dropout == 0 || layerCount == 1 || !isTraining,
-                     "GRU: dropout \(dropout) in training mode needs a generator: call gru(x, generator: &rng)")
-        return forward(input, initialState) { $0 }
+        let p = dropout, training = isTraining
+        return forward(input, initialState) {
+            $0.dropout(probability: p, generator: &self.generator, isTraining: training)
+        }
     }
 
     /// Runs the GRU over `input`, drawing the dropout masks between layers from `generator`.

@@ -46,6 +46,10 @@ public final class LSTM: Module {
     public let hasBias: Bool
     /// Dropout probability on the outputs of every layer but the last (training only).
     public let dropout: Float
+    /// The stream the dropout masks are drawn from when no generator is passed: split from
+    /// the generator given at creation, advanced by each training-mode call with dropout.
+    /// It is not part of the module's state (not saved in checkpoints).
+    public var generator: RandomGenerator
     let weights: RecurrentParameters
 
     /// Creates an LSTM with weights and biases drawn from `U(−1/√H, 1/√H)` (as PyTorch).
@@ -67,6 +71,7 @@ public final class LSTM: Module {
         self.layerCount = layerCount
         self.hasBias = bias
         self.dropout = dropout
+        self.generator = generator.split()
         self.weights = RecurrentParameters(gateCount: 4, inputSize: inputSize, hiddenSize: hiddenSize,
                                            layerCount: layerCount, bias: bias, generator: &generator)
     }
@@ -78,17 +83,18 @@ public final class LSTM: Module {
         "LSTM(\(inputSize) → \(hiddenSize), layers: \(layerCount)\(hasBias ? "" : ", bias: false")\(dropout > 0 ? ", dropout: \(dropout)" : ""))"
     }
 
-    /// Runs the LSTM over `input` without dropout between layers (evaluation mode, or
-    /// `dropout == 0`).
+    /// Runs the LSTM over `input`, drawing any dropout masks between layers from the
+    /// module's own ``generator``.
     ///
     /// - Parameters:
     ///   - input: `[N, T, inputSize]`, batch first.
     ///   - initialState: `h_0` and `c_0`, each `[layers, N, H]`; zeros when `nil`.
     /// - Returns: The last layer's hidden states `[N, T, H]` and the final state of every layer.
     public func callAsFunction(_ input: Tensor, initialState: LSTMState? = nil) -> (output: Tensor, state: LSTMState) {
-        precondition(dropout == 0 || layerCount == 1 || !isTraining,
-                     "LSTM: dropout \(dropout) in training mode needs a generator: call lstm(x, generator: &rng)")
-        return forward(input, initialState) { $0 }
+        let p = dropout, training = isTraining
+        return forward(input, initialState) {
+            $0.dropout(probability: p, generator: &self.generator, isTraining: training)
+        }
     }
 
     /// Runs the LSTM over `input`, drawing the dropout masks between layers from `generator`.

@@ -19,6 +19,10 @@ public final class MultiHeadAttention: Module {
     public let headCount: Int
     /// Dropout probability on the attention weights (training only).
     public let dropout: Float
+    /// The stream the dropout masks are drawn from when no generator is passed: split from
+    /// the generator given at creation, advanced by each training-mode call with dropout.
+    /// It is not part of the module's state (not saved in checkpoints).
+    public var generator: RandomGenerator
     @Parameter var inputProjectionWeight: Tensor
     let inputProjectionBias: Parameter?
     let outputProjection: SequenceLinear
@@ -40,6 +44,7 @@ public final class MultiHeadAttention: Module {
         self.embedDimension = embedDimension
         self.headCount = headCount
         self.dropout = dropout
+        self.generator = generator.split()
         let bound = (6 / Float(4 * embedDimension)).squareRoot()
         _inputProjectionWeight = Parameter(generator.uniform([3 * embedDimension, embedDimension], low: -bound, high: bound))
         inputProjectionBias = bias ? Parameter(.zeros([3 * embedDimension])) : nil
@@ -58,7 +63,7 @@ public final class MultiHeadAttention: Module {
         "MultiHeadAttention(\(embedDimension), heads: \(headCount)\(dropout > 0 ? ", dropout: \(dropout)" : ""))"
     }
 
-    /// Attends from `query` to `key`/`value` (no dropout: evaluation mode or `dropout == 0`).
+    /// Attends from `query` to `key`/`value` (attention dropout, if any, from ``generator``).
     ///
     /// - Parameters:
     ///   - query: `[N, L, E]`.
@@ -72,9 +77,10 @@ public final class MultiHeadAttention: Module {
     public func callAsFunction(query: Tensor, key: Tensor, value: Tensor, attentionMask: AttentionMask? = nil,
                                keyPaddingMask: Tensor? = nil, isCausal: Bool = false,
                                needWeights: Bool = false) -> (output: Tensor, weights: Tensor?) {
-        precondition(dropout == 0 || !isTraining,
-                     "MultiHeadAttention: dropout \(dropout) in training mode needs a generator: call attention(query:…, generator: &rng)")
-        return forward(query, key, value, attentionMask, keyPaddingMask, isCausal, needWeights) { $0 }
+        let p = dropout, training = isTraining
+        return forward(query, key, value, attentionMask, keyPaddingMask, isCausal, needWeights) {
+            $0.dropout(probability: p, generator: &self.generator, isTraining: training)
+        }
     }
 
     /// Attends from `query` to `key`/`value`, drawing the attention dropout from `generator`.

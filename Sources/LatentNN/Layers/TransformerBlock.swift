@@ -21,6 +21,10 @@ public final class TransformerBlock: Module {
     public let hiddenDimension: Int
     /// Dropout probability on the attention weights and on both residual branches.
     public let dropout: Float
+    /// The stream the dropout masks are drawn from when no generator is passed: split from
+    /// the generator given at creation, advanced by each training-mode call with dropout.
+    /// It is not part of the module's state (not saved in checkpoints).
+    public var generator: RandomGenerator
     let ln1: SequenceLayerNorm
     let qkv: SequenceLinear
     let proj: SequenceLinear
@@ -45,6 +49,7 @@ public final class TransformerBlock: Module {
         self.headCount = headCount
         self.hiddenDimension = mlpRatio * dimension
         self.dropout = dropout
+        self.generator = generator.split()
         ln1 = SequenceLayerNorm(dimension)
         qkv = SequenceLinear(dimension, 3 * dimension, generator: &generator)
         proj = SequenceLinear(dimension, dimension, generator: &generator)
@@ -67,7 +72,7 @@ public final class TransformerBlock: Module {
         "mlp.c_proj.weight": "fc2.weight", "mlp.c_proj.bias": "fc2.bias",
     ]
 
-    /// Applies the block without dropout (evaluation mode, or `dropout == 0`).
+    /// Applies the block (dropout, if any, drawn from the block's own ``generator``).
     ///
     /// - Parameters:
     ///   - x: `[N, T, D]`.
@@ -76,9 +81,10 @@ public final class TransformerBlock: Module {
     ///   - keyPaddingMask: `[N, T]`, 1 where a position is padding.
     public func callAsFunction(_ x: Tensor, isCausal: Bool = true, attentionMask: AttentionMask? = nil,
                                keyPaddingMask: Tensor? = nil) -> Tensor {
-        precondition(dropout == 0 || !isTraining,
-                     "TransformerBlock: dropout \(dropout) in training mode needs a generator: call block(x, generator: &rng)")
-        return forward(x, isCausal, attentionMask, keyPaddingMask) { $0 }
+        let p = dropout, training = isTraining
+        return forward(x, isCausal, attentionMask, keyPaddingMask) {
+            $0.dropout(probability: p, generator: &self.generator, isTraining: training)
+        }
     }
 
     /// Applies the block, drawing dropout masks from `generator`.

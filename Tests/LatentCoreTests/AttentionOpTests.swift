@@ -49,6 +49,20 @@ import Testing
         for i in inputs.indices { expectClose(g1[i], g2[i], relative: 1e-4, absolute: 1e-6, "input \(i)") }
     }
 
+    /// Causal rows longer than one 16-lane vector, with a partial last vector.
+    @Test func longCausalRows() {
+        let q = Self.random([2, 37, 3], seed: 11), k = Self.random([2, 37, 3], seed: 12), v = Self.random([2, 37, 2], seed: 13)
+        let mask = Self.random([37, 37], seed: 14)
+        expectClose(scaledDotProductAttention(query: q, key: k, value: v, mask: mask, isCausal: true, scale: 0.9),
+                    Self.composed(q, k, v, mask: mask, isCausal: true, scale: 0.9), relative: 1e-5, absolute: 1e-6)
+        let w = attentionWeights(query: q, key: k, isCausal: true)
+        for i in 0..<37 {
+            let row = Array(w.scalars[(i * 37)..<(i * 37 + 37)])
+            #expect(abs(row.reduce(0, +) - 1) < 1e-5)
+            #expect(row[(i + 1)...].allSatisfy { $0 == 0 })
+        }
+    }
+
     @Test func defaultScaleIsInverseSquareRootOfDepth() {
         let q = Self.random([3, 8], seed: 1), k = Self.random([4, 8], seed: 2), v = Self.random([4, 2], seed: 3)
         expectClose(scaledDotProductAttention(query: q, key: k, value: v),

@@ -182,20 +182,27 @@ enum AttentionKernels {
         for i in 0..<count { p[i] = v[i] }
     }
 
+    /// Lane numbers 0…15, to mask the lanes of a vector past a row's limit.
+    static let lanes = Vector(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+
     /// `out[j] = softmax(scale · x + mask)[j]` over `j < limit`, zero for `limit ≤ j < count`.
+    ///
+    /// Vectors straddling `limit` are read whole (the row continues to `count`) with the
+    /// lanes past it set to `−∞`, so only a row's last vector is ever partial.
     static func softmaxRow(_ x: UnsafePointer<Float>, mask: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>,
                            count: Int, limit: Int, scale: Float) {
         var maximum = Vector(repeating: -.infinity)
         var j = 0
         while j < limit {
-            let w = min(16, limit - j)
-            var z = load(x + j, w, fill: 0) * scale
-            if let mask { z += load(mask + j, w, fill: 0) }
-            if w < 16 { for lane in w..<16 { z[lane] = -.infinity } }
-            store(z, out + j, w)
+            let readable = min(16, count - j)
+            var z = load(x + j, readable, fill: 0) * scale
+            if let mask { z += load(mask + j, readable, fill: 0) }
+            if limit - j < 16 { z.replace(with: -.infinity, where: lanes .>= Vector(repeating: Float(limit - j))) }
+            store(z, out + j, readable)
             maximum = pointwiseMax(maximum, z)
             j += 16
         }
+        let end = j < count ? j : count   // first element not written above
         let m = maximum.max()
         if !(m > -.infinity) {
             // Every position masked (or NaN): attend to nothing.
@@ -206,21 +213,20 @@ enum AttentionKernels {
         var sum = Vector()
         j = 0
         while j < limit {
-            let w = min(16, limit - j)
-            var e = SoftmaxKernels.exp(load(out + j, w, fill: -.infinity) - shift)
-            if w < 16 { for lane in w..<16 { e[lane] = 0 } }
-            store(e, out + j, w)
+            let readable = min(16, count - j)
+            let e = SoftmaxKernels.exp(load(out + j, readable, fill: -.infinity) - shift)
+            store(e, out + j, readable)
             sum += e
             j += 16
         }
         let inverse = Vector(repeating: 1 / sum.sum())
         j = 0
         while j < limit {
-            let w = min(16, limit - j)
-            store(load(out + j, w, fill: 0) * inverse, out + j, w)
+            let readable = min(16, count - j)
+            store(load(out + j, readable, fill: 0) * inverse, out + j, readable)
             j += 16
         }
-        if limit < count { (out + limit).update(repeating: 0, count: count - limit) }
+        if end < count { (out + end).update(repeating: 0, count: count - end) }
     }
 
     /// `out = scale · y ⊙ (g − Σ g ⊙ y)` over one row.

@@ -199,7 +199,7 @@ enum AttentionKernels {
             if let mask { z += load(mask + j, readable, fill: 0) }
             if limit - j < 16 { z.replace(with: -.infinity, where: lanes .>= Vector(repeating: Float(limit - j))) }
             store(z, out + j, readable)
-            maximum = pointwiseMax(maximum, z)
+            maximum.replace(with: z, where: z .> maximum)   // (pointwiseMax compiles to a per-lane loop)
             j += 16
         }
         let end = j < count ? j : count   // first element not written above

@@ -113,7 +113,7 @@ enum GRUKernels {
             let (previous, ld) = step == 0 ? (h0, h) : (UnsafePointer(out + (step - 1) * h), t * h)
             GEMM.multiply(transposeA: false, transposeB: true, m: n, n: g, k: h, alpha: 1, a: previous, lda: ld,
                           b: w, ldb: h, beta: 1, c: recurrent, ldc: g)
-            Parallel.forEachChunk(count: n, minimumChunk: GateMath.rowsPerChunk(rowLength: g)) { rows in
+            Parallel.forEachChunk(count: n, minimumChunk: GateMath.stepRowsPerChunk(rowLength: g)) { rows in
                 for r in rows {
                     let hp = step == 0 ? h0 + r * h : UnsafePointer(out + (r * t + step - 1) * h)
                     cellForward(input: x + (r * t + step) * g, inputBias: bi, recurrent: recurrent + r * g,
@@ -159,7 +159,7 @@ enum GRUKernels {
         let dx = dInput.storage.pointer, du = dRecurrent.storage.pointer, dhNext = dHidden.storage.pointer
         if n > 0 && h > 0 {
             for step in stride(from: t - 1, through: 0, by: -1) {
-                Parallel.forEachChunk(count: n, minimumChunk: GateMath.rowsPerChunk(rowLength: g)) { rows in
+                Parallel.forEachChunk(count: n, minimumChunk: GateMath.stepRowsPerChunk(rowLength: g)) { rows in
                     for r in rows {
                         let o = (r * t + step) * h
                         let hp = step == 0 ? h0p + r * h : hs + o - h

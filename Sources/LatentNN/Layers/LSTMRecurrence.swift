@@ -137,7 +137,7 @@ enum LSTMKernels {
             let (previous, ld) = step == 0 ? (h0, h) : (UnsafePointer(hs + (step - 1) * h), t * h)
             GEMM.multiply(transposeA: false, transposeB: true, m: n, n: g, k: h, alpha: 1, a: previous, lda: ld,
                           b: w, ldb: h, beta: 1, c: act + step * stride, ldc: t * stride)
-            Parallel.forEachChunk(count: n, minimumChunk: GateMath.rowsPerChunk(rowLength: g)) { rows in
+            Parallel.forEachChunk(count: n, minimumChunk: GateMath.stepRowsPerChunk(rowLength: g)) { rows in
                 for r in rows {
                     let cellPrevious = step == 0 ? c0 + r * h : UnsafePointer(cs + r * t * h + (step - 1) * h)
                     cellForward(act + (r * t + step) * stride, cellPrevious: cellPrevious,
@@ -187,7 +187,7 @@ enum LSTMKernels {
         let c0p = UnsafePointer(c0.storage.pointer)
         if n > 0 && h > 0 {
             for step in stride(from: t - 1, through: 0, by: -1) {
-                Parallel.forEachChunk(count: n, minimumChunk: GateMath.rowsPerChunk(rowLength: g)) { rows in
+                Parallel.forEachChunk(count: n, minimumChunk: GateMath.stepRowsPerChunk(rowLength: g)) { rows in
                     for r in rows {
                         let o = (r * t + step) * h
                         let cellPrevious = step == 0 ? c0p + r * h : cs + o - h

@@ -2,3 +2,5 @@
 @_exported import LatentCore
 @_exported import LatentNN
 @_exported import LatentProbability
+@_exported import LatentData
+@_exported import LatentModels

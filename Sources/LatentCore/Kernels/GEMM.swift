@@ -3,23 +3,32 @@
 ///
 /// `A` is `m × k` after `op` (stored `m × k`, or `k × m` when transposed, with leading
 /// dimension `lda`), `B` is `k × n` after `op`, `C` is `m × n` with leading dimension `ldc`.
-/// Dispatches to the system BLAS when one is loaded, else to the pure-Swift kernel.
+/// Dispatches to the system BLAS when one is loaded (``BLAS``), else to the pure-Swift
+/// kernel (``SwiftGEMM``). When `beta` is 0, `C` is only written.
 public enum GEMM {
+    /// Whether products go to the system BLAS (`false`: the Swift kernel).
+    public static var usesBLAS: Bool { BLAS.isAvailable }
+
+    /// `C = alpha · op(A) · op(B) + beta · C` (row-major).
+    ///
+    /// - Parameters:
+    ///   - transposeA: use `Aᵀ` (`A` stored `k × m`) instead of `A` (stored `m × k`).
+    ///   - transposeB: use `Bᵀ` (`B` stored `n × k`) instead of `B` (stored `k × n`).
+    ///   - m, n, k: `op(A)` is `m × k`, `op(B)` is `k × n`, `C` is `m × n`.
+    ///   - lda, ldb, ldc: row strides (in elements) of the stored matrices.
     public static func multiply(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                                 alpha: Float, a: UnsafePointer<Float>, lda: Int,
                                 b: UnsafePointer<Float>, ldb: Int,
                                 beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        // Reference implementation; replaced by BLAS dispatch and a blocked SIMD kernel.
-        for i in 0..<m {
-            for j in 0..<n {
-                var s: Float = 0
-                for p in 0..<k {
-                    let av = transposeA ? a[p * lda + i] : a[i * lda + p]
-                    let bv = transposeB ? b[j * ldb + p] : b[p * ldb + j]
-                    s += av * bv
-                }
-                c[i * ldc + j] = alpha * s + (beta == 0 ? 0 : beta * c[i * ldc + j])
-            }
+        if m == 0 || n == 0 { return }
+        // BLAS wants k ≥ 1 and leading dimensions ≥ the stored row length; the Swift
+        // kernel handles the degenerate cases itself.
+        if k > 0, BLAS.isAvailable, max(m, n, k, lda, ldb, ldc) <= Int(Int32.max) {
+            BLAS.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                       a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        } else {
+            SwiftGEMM.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                               a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
         }
     }
 }

@@ -158,7 +158,7 @@ extension Tensor {
         }
         let rows = averaging(outputSize.0, shape[2])
         let columns = averaging(outputSize.1, shape[3]).transposed()
-        return matmul(matmul(rows, self), columns)
+        return LatentCore.matmul(LatentCore.matmul(rows, self), columns)
     }
 
     /// ``adaptiveAvgPool2d(outputSize:)`` with a square output.

@@ -8,7 +8,10 @@ import LatentCore
 /// train/eval mode, freezing and checkpoints need no registration code.
 ///
 /// Paths follow the property names with the wrapper's underscore removed, array elements
-/// by index and dictionary entries by key: `encoder.layers.0.weight`.
+/// by index and dictionary entries by key: `encoder.layers.0.weight`. A subclass can
+/// rename a property in paths with ``stateKeys`` (e.g. to PyTorch's `running_mean`), or
+/// inline a child module or collection of modules into its own namespace (as PyTorch's
+/// `nn.Sequential` does: `0.weight` rather than `layers.0.weight`).
 open class Module: CustomStringConvertible {
     /// Whether the module is in training mode (dropout active, batch statistics used).
     public private(set) var isTraining = true
@@ -17,17 +20,36 @@ open class Module: CustomStringConvertible {
 
     // MARK: Reflection
 
+    /// Path names of this class's properties where they differ from the Swift property
+    /// name, keyed by property name (without the wrapper's underscore).
+    ///
+    /// Use it to give buffers and parameters PyTorch's state-dict names while keeping
+    /// Swift names in code, so that PyTorch state dicts load as they are:
+    ///
+    /// ```swift
+    /// override class var stateKeys: [String: String] {
+    ///     ["runningMean": "running_mean", "runningVariance": "running_var"]
+    /// }
+    /// ```
+    ///
+    /// The empty string inlines a child module (or the elements of an array or dictionary
+    /// of modules) into this module's namespace: `["layers": ""]` names the elements of
+    /// `layers` `0`, `1`, … and their parameters `0.weight`, …. Inlined names must not
+    /// collide with this module's other names. The default is no renaming.
+    open class var stateKeys: [String: String] { [:] }
+
     /// The direct children: parameters, buffers and submodules, by name, in declaration order.
     public func children() -> [(name: String, item: ModuleItem)] {
         var out: [(String, ModuleItem)] = []
         var mirror: Mirror? = Mirror(reflecting: self)
         var levels: [[(String, ModuleItem)]] = []
+        let keys = type(of: self).stateKeys
         while let m = mirror {
             var level: [(String, ModuleItem)] = []
             for child in m.children {
                 guard var label = child.label else { continue }
                 if label.hasPrefix("_") { label.removeFirst() }
-                Self.collect(child.value, name: label, into: &level)
+                Self.collect(child.value, name: keys[label] ?? label, into: &level)
             }
             levels.append(level)
             mirror = m.superclassMirror
@@ -43,9 +65,9 @@ open class Module: CustomStringConvertible {
         case let b as Buffer: out.append((name, .buffer(b)))
         case let m as Module: out.append((name, .module(m)))
         case let ms as [Module]:
-            for (i, m) in ms.enumerated() { out.append(("\(name).\(i)", .module(m))) }
+            for (i, m) in ms.enumerated() { out.append((joinPath(name, "\(i)"), .module(m))) }
         case let ms as [String: Module]:
-            for key in ms.keys.sorted() { out.append(("\(name).\(key)", .module(ms[key]!))) }
+            for key in ms.keys.sorted() { out.append((joinPath(name, key), .module(ms[key]!))) }
         default:
             // Optionals of modules and arrays of module subclasses.
             let mirror = Mirror(reflecting: value)
@@ -53,7 +75,7 @@ open class Module: CustomStringConvertible {
                 if let wrapped = mirror.children.first?.value { collect(wrapped, name: name, into: &out) }
             } else if mirror.displayStyle == .collection {
                 for (i, element) in mirror.children.enumerated() where element.value is Module {
-                    out.append(("\(name).\(i)", .module(element.value as! Module)))
+                    out.append((joinPath(name, "\(i)"), .module(element.value as! Module)))
                 }
             } else if mirror.displayStyle == .dictionary {
                 var pairs: [(String, Module)] = []
@@ -61,9 +83,14 @@ open class Module: CustomStringConvertible {
                     let kv = Array(Mirror(reflecting: element.value).children)
                     if kv.count == 2, let m = kv[1].value as? Module { pairs.append(("\(kv[0].value)", m)) }
                 }
-                for (k, m) in pairs.sorted(by: { $0.0 < $1.0 }) { out.append(("\(name).\(k)", .module(m))) }
+                for (k, m) in pairs.sorted(by: { $0.0 < $1.0 }) { out.append((joinPath(name, k), .module(m))) }
             }
         }
+    }
+
+    /// `a.b`, or just one of them when the other is empty (an inlined child).
+    private static func joinPath(_ a: String, _ b: String) -> String {
+        a.isEmpty ? b : b.isEmpty ? a : a + "." + b
     }
 
     /// Every parameter in this module and its descendants, keyed by dotted path.
@@ -89,7 +116,7 @@ open class Module: CustomStringConvertible {
 
     private func visit(prefix: String, _ body: (String, ModuleItem) -> Void) {
         for (name, item) in children() {
-            let path = prefix.isEmpty ? name : prefix + "." + name
+            let path = Self.joinPath(prefix, name)
             body(path, item)
             if case .module(let m) = item { m.visit(prefix: path, body) }
         }
@@ -193,7 +220,7 @@ open class Module: CustomStringConvertible {
             let own = m.children().compactMap { c -> Int? in
                 if case .parameter(let p) = c.item { return p.wrappedValue.scalarCount } else { return nil }
             }.reduce(0, +)
-            let label = name.isEmpty ? m.summary : "(\(name)): \(m.summary)"
+            let label = depth == 0 || name.isEmpty ? m.summary : "(\(name)): \(m.summary)"
             lines.append(indent + label + (own > 0 ? "  [\(own) params]" : ""))
             for (childName, item) in m.children() {
                 if case .module(let c) = item { walk(c, name: childName, depth: depth + 1) }

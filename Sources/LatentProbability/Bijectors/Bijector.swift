@@ -7,9 +7,15 @@ import LatentCore
 /// event dimensions of the distribution that uses them), 1 for maps that mix a vector,
 /// and so on. `forwardAndLogAbsDetJacobian` returns the log-determinant with the event
 /// dimensions (the last `eventRank`) already summed: shape = `x.shape.dropLast(eventRank)`.
+///
+/// A map may change the rank of its events (``Reshape``): `eventRank` counts the
+/// trailing dimensions of x, `outputEventRank` those of y (equal by default).
 public protocol Bijector {
-    /// Number of trailing dimensions forming one event of the map.
+    /// Number of trailing dimensions forming one event of the map's input x.
     var eventRank: Int { get }
+    /// Number of trailing dimensions forming one event of the output y = f(x)
+    /// (`eventRank` unless the map reshapes its events).
+    var outputEventRank: Int { get }
     /// Where x lives.
     var domain: Constraint { get }
     /// Where y = f(x) lives.
@@ -30,6 +36,7 @@ public protocol Bijector {
 }
 
 extension Bijector {
+    public var outputEventRank: Int { eventRank }
     public func forward(_ x: Tensor) -> Tensor { forwardAndLogAbsDetJacobian(x).0 }
     public func inverse(_ y: Tensor) -> Tensor { inverseAndLogAbsDetJacobian(y).0 }
     public func forwardShape(_ shape: [Int]) -> [Int] { shape }

@@ -32,7 +32,12 @@ public enum KLDivergence {
     public static func analytic(_ p: any Distribution, _ q: any Distribution) -> Tensor? {
         let key = Key(p: ObjectIdentifier(type(of: p)), q: ObjectIdentifier(type(of: q)))
         if let rule = rules.withLock({ $0[key] }) { return rule.compute(p, q) }
-        if let p = p as? any AnalyticKLDivergence { return p.analyticKLDivergence(to: q) }
+        if let p = p as? any AnalyticKLDivergence, let kl = p.analyticKLDivergence(to: q) { return kl }
+        // A distribution against an expanded one: the KL against its base, broadcast.
+        if let q = q as? Expanded, let kl = analytic(p, q.base) {
+            let shape = checkShapes { () throws(ShapeError) in try Shape.broadcast(p.batchShape, q.batchShape, op: "klDivergence") }
+            return kl.broadcast(to: shape)
+        }
         return nil
     }
 }

@@ -63,7 +63,7 @@ public func attentionWeights(query: Tensor, key: Tensor, mask: Tensor? = nil, is
         _ = try attentionShapes(query: query.shape, key: key.shape, value: nil, mask: mask?.shape)
     }
     let factor = scale ?? 1 / Float(query.shape[query.rank - 1]).squareRoot()
-    return matmul(query, key.transposed()).attentionSoftmax(mask: mask, isCausal: isCausal, scale: factor)
+    return matmul(query, key, transposeB: true).attentionSoftmax(mask: mask, isCausal: isCausal, scale: factor)
 }
 
 extension Tensor {

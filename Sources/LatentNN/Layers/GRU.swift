@@ -97,7 +97,7 @@ public final class GRU: Module {
         var finals: [Tensor] = []
         for l in 0..<layerCount {
             let h0 = initialState.map { $0.sliced(alongAxis: 0, range: l..<(l + 1)).reshaped(to: [n, h]) } ?? .zeros([n, h])
-            x = gruRecurrence(inputGates: project(x, weight: weights.inputWeight(l)),
+            x = gruRecurrence(inputGates: linear(x, weight: weights.inputWeight(l)),
                               inputBias: weights.inputBias(l) ?? .zeros([3 * h]),
                               recurrentWeight: weights.recurrentWeight(l),
                               recurrentBias: weights.recurrentBias(l) ?? .zeros([3 * h]), initialHidden: h0)

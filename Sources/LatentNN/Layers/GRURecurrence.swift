@@ -84,10 +84,9 @@ func gruRecurrenceReference(inputGates: Tensor, inputBias: Tensor, recurrentWeig
     }
     var hidden = initialHidden
     var hiddens: [Tensor] = []
-    let weightT = recurrentWeight.transposed()
     for step in 0..<t {
         let a = inputGates.sliced(alongAxis: 1, range: step..<(step + 1)).reshaped(to: [n, 3 * h]) + inputBias
-        let u = matmul(hidden, weightT) + recurrentBias
+        let u = matmul(hidden, recurrentWeight, transposeB: true) + recurrentBias
         let ag = a.split(sizes: [h, h, h], alongAxis: 1), ug = u.split(sizes: [h, h, h], alongAxis: 1)
         let r = (ag[0] + ug[0]).sigmoid(), z = (ag[1] + ug[1]).sigmoid()
         let candidate = (ag[2] + r * ug[2]).tanh()

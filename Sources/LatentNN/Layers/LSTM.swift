@@ -119,7 +119,7 @@ public final class LSTM: Module {
             if let bi = weights.inputBias(l), let bh = weights.recurrentBias(l) { bias = bi + bh } else { bias = .zeros([4 * h]) }
             let h0 = initialState.map { $0.hidden.sliced(alongAxis: 0, range: l..<(l + 1)).reshaped(to: [n, h]) } ?? .zeros([n, h])
             let c0 = initialState.map { $0.cell.sliced(alongAxis: 0, range: l..<(l + 1)).reshaped(to: [n, h]) } ?? .zeros([n, h])
-            let states = lstmRecurrence(inputGates: project(x, weight: weights.inputWeight(l)),
+            let states = lstmRecurrence(inputGates: linear(x, weight: weights.inputWeight(l)),
                                         recurrentWeight: weights.recurrentWeight(l), bias: bias,
                                         initialHidden: h0, initialCell: c0)
             x = states.sliced(starts: [0, 0, 0, 0], sizes: [1, n, t, h]).reshaped(to: [n, t, h])

@@ -86,10 +86,9 @@ func lstmRecurrenceReference(inputGates: Tensor, recurrentWeight: Tensor, bias: 
     }
     var hidden = initialHidden, cell = initialCell
     var hiddens: [Tensor] = [], cells: [Tensor] = []
-    let weightT = recurrentWeight.transposed()
     for step in 0..<t {
         let a = inputGates.sliced(alongAxis: 1, range: step..<(step + 1)).reshaped(to: [n, 4 * h])
-            + matmul(hidden, weightT) + bias
+            + matmul(hidden, recurrentWeight, transposeB: true) + bias
         let gates = a.split(sizes: [h, h, h, h], alongAxis: 1)
         let i = gates[0].sigmoid(), f = gates[1].sigmoid(), g = gates[2].tanh(), o = gates[3].sigmoid()
         cell = f * cell + i * g

@@ -25,7 +25,7 @@ public final class MultiHeadAttention: Module {
     public var generator: RandomGenerator
     @Parameter var inputProjectionWeight: Tensor
     let inputProjectionBias: Parameter?
-    let outputProjection: SequenceLinear
+    let outputProjection: Linear
 
     /// Creates the layer with PyTorch's initialisation: Xavier-uniform `in_proj_weight`,
     /// `out_proj.weight` from `U(−1/√E, 1/√E)`, zero biases.
@@ -48,15 +48,13 @@ public final class MultiHeadAttention: Module {
         let bound = (6 / Float(4 * embedDimension)).squareRoot()
         _inputProjectionWeight = Parameter(generator.uniform([3 * embedDimension, embedDimension], low: -bound, high: bound))
         inputProjectionBias = bias ? Parameter(.zeros([3 * embedDimension])) : nil
-        outputProjection = SequenceLinear(embedDimension, embedDimension, bias: bias, zeroBias: true, generator: &generator)
+        outputProjection = Linear(embedDimension, embedDimension, bias: bias, generator: &generator)
+        if bias { outputProjection.bias = .zeros([embedDimension]) }
     }
 
     /// PyTorch's names: `in_proj_weight`, `in_proj_bias`, `out_proj`.
-    public override func children() -> [(name: String, item: ModuleItem)] {
-        var out: [(name: String, item: ModuleItem)] = [("in_proj_weight", .parameter($inputProjectionWeight))]
-        if let b = inputProjectionBias { out.append(("in_proj_bias", .parameter(b))) }
-        out.append(("out_proj", .module(outputProjection)))
-        return out
+    public override class var stateKeys: [String: String] {
+        ["inputProjectionWeight": "in_proj_weight", "inputProjectionBias": "in_proj_bias", "outputProjection": "out_proj"]
     }
 
     public override var summary: String {
@@ -103,13 +101,11 @@ public final class MultiHeadAttention: Module {
         let w = inputProjectionWeight, b = inputProjectionBias?.wrappedValue
         let q: Tensor, k: Tensor, v: Tensor
         if query.storage === key.storage && key.storage === value.storage && query.shape == key.shape {
-            let qkv = project(query, weight: w)
-            (q, k, v) = splitHeads(b.map { qkv + $0 } ?? qkv, headCount: heads)
+            (q, k, v) = splitHeads(linear(query, weight: w, bias: b), headCount: heads)
         } else {
             let ws = w.split(sizes: [e, e, e], alongAxis: 0), bs = b?.split(sizes: [e, e, e], alongAxis: 0)
             func projected(_ x: Tensor, _ i: Int) -> Tensor {
-                let y = project(x, weight: ws[i])
-                return separateHeads(bs.map { y + $0[i] } ?? y, headCount: heads)
+                separateHeads(linear(x, weight: ws[i], bias: bs?[i]), headCount: heads)
             }
             (q, k, v) = (projected(query, 0), projected(key, 1), projected(value, 2))
         }

@@ -25,12 +25,12 @@ public final class TransformerBlock: Module {
     /// the generator given at creation, advanced by each training-mode call with dropout.
     /// It is not part of the module's state (not saved in checkpoints).
     public var generator: RandomGenerator
-    let ln1: SequenceLayerNorm
-    let qkv: SequenceLinear
-    let proj: SequenceLinear
-    let ln2: SequenceLayerNorm
-    let fc1: SequenceLinear
-    let fc2: SequenceLinear
+    let ln1: LayerNorm
+    let qkv: Linear
+    let proj: Linear
+    let ln2: LayerNorm
+    let fc1: Linear
+    let fc2: Linear
 
     /// Creates the block with PyTorch's default initialisation (linear weights and biases
     /// from `U(−1/√in, 1/√in)`, LayerNorm weight 1 and bias 0).
@@ -50,12 +50,12 @@ public final class TransformerBlock: Module {
         self.hiddenDimension = mlpRatio * dimension
         self.dropout = dropout
         self.generator = generator.split()
-        ln1 = SequenceLayerNorm(dimension)
-        qkv = SequenceLinear(dimension, 3 * dimension, generator: &generator)
-        proj = SequenceLinear(dimension, dimension, generator: &generator)
-        ln2 = SequenceLayerNorm(dimension)
-        fc1 = SequenceLinear(dimension, mlpRatio * dimension, generator: &generator)
-        fc2 = SequenceLinear(mlpRatio * dimension, dimension, generator: &generator)
+        ln1 = LayerNorm(dimension)
+        qkv = Linear(dimension, 3 * dimension, generator: &generator)
+        proj = Linear(dimension, dimension, generator: &generator)
+        ln2 = LayerNorm(dimension)
+        fc1 = Linear(dimension, mlpRatio * dimension, generator: &generator)
+        fc2 = Linear(mlpRatio * dimension, dimension, generator: &generator)
     }
 
     public override var summary: String {

@@ -104,6 +104,22 @@ import Testing
         #expect(a.scalars != block(x).scalars)
     }
 
+    /// Blocks and positional embeddings are layers: a GPT trunk is a Sequential.
+    @Test func composesInSequential() {
+        var g = RandomGenerator(seed: 0)
+        let position = SinusoidalPositionalEmbedding(dimension: 8)
+        let blocks = (0..<2).map { _ in TransformerBlock(dimension: 8, headCount: 2, generator: &g) }
+        let trunk = Sequential([position] + blocks)
+        let x = g.normal([2, 5, 8])
+        expectClose(trunk(x), blocks[1](blocks[0](position(x))))
+        #expect(trunk.parameters().keys.contains("1.qkv.weight"))
+        // Causality: changing the last position leaves the earlier outputs unchanged.
+        var changed = x.scalars
+        for i in 0..<8 { changed[4 * 8 + i] += 1 }
+        let y1 = trunk(x), y2 = trunk(Tensor(shape: x.shape, scalars: changed))
+        expectClose(y1[.all, 0..<4], y2[.all, 0..<4], relative: 0, absolute: 0)
+    }
+
     @Test func positionalEmbeddings() {
         let sinusoidal = SinusoidalPositionalEmbedding(dimension: 6)
         let p = sinusoidal.embeddings(length: 4, offset: 1)

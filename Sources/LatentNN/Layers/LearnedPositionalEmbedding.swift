@@ -7,7 +7,7 @@ import LatentCore
 ///
 /// The table `weight` `[maxLength, dimension]` is initialised from `N(0, 1)` as
 /// PyTorch's `nn.Embedding` (pass `standardDeviation: 0.02` for GPT-2's choice).
-public final class LearnedPositionalEmbedding: Module {
+public final class LearnedPositionalEmbedding: Module, Layer {
     public let maxLength: Int
     public let dimension: Int
     @Parameter public var weight: Tensor
@@ -32,6 +32,9 @@ public final class LearnedPositionalEmbedding: Module {
                      "LearnedPositionalEmbedding: positions \(offset)..<\(offset + length) exceed maxLength \(maxLength)")
         return weight.sliced(alongAxis: 0, range: offset..<(offset + length))
     }
+
+    /// `x` plus the embeddings of positions `0..<T`, as a ``Layer``.
+    public func callAsFunction(_ x: Tensor) -> Tensor { self(x, offset: 0) }
 
     /// `x` plus the embeddings of its positions; `x` is `[..., T, dimension]`.
     public func callAsFunction(_ x: Tensor, offset: Int = 0) -> Tensor {

@@ -6,7 +6,7 @@ import LatentCore
 ///
 ///     P[t, 2i] = sin(t / base^{2i/d}),   P[t, 2i + 1] = cos(t / base^{2i/d})
 ///     y[n, t] = x[n, t] + P[offset + t]
-public final class SinusoidalPositionalEmbedding: Module {
+public final class SinusoidalPositionalEmbedding: Module, Layer {
     public let dimension: Int
     /// The wavelength base (10000 in the paper).
     public let base: Double
@@ -36,6 +36,9 @@ public final class SinusoidalPositionalEmbedding: Module {
             }
         }
     }
+
+    /// `x` plus the encodings of positions `0..<T`, as a ``Layer``.
+    public func callAsFunction(_ x: Tensor) -> Tensor { self(x, offset: 0) }
 
     /// `x` plus the encodings of its positions; `x` is `[..., T, dimension]`.
     public func callAsFunction(_ x: Tensor, offset: Int = 0) -> Tensor {

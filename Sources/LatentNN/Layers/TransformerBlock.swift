@@ -14,7 +14,7 @@ import LatentCore
 ///
 /// From Radford et al., "Language models are unsupervised multitask learners" (GPT-2,
 /// 2019), after Vaswani et al. (2017).
-public final class TransformerBlock: Module {
+public final class TransformerBlock: Module, Layer {
     public let dimension: Int
     public let headCount: Int
     /// Width of the MLP's hidden layer (`mlpRatio · dimension`).
@@ -71,6 +71,9 @@ public final class TransformerBlock: Module {
         "mlp.c_fc.weight": "fc1.weight", "mlp.c_fc.bias": "fc1.bias",
         "mlp.c_proj.weight": "fc2.weight", "mlp.c_proj.bias": "fc2.bias",
     ]
+
+    /// Applies the causal block (as a ``Layer``, e.g. inside ``Sequential``).
+    public func callAsFunction(_ x: Tensor) -> Tensor { self(x, isCausal: true) }
 
     /// Applies the block (dropout, if any, drawn from the block's own ``generator``).
     ///

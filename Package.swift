@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(
             name: "LatentDataTests", dependencies: ["LatentData", "LatentTestSupport"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "LatentModelsTests", dependencies: ["LatentModels", "LatentTestSupport"]),
+        .testTarget(name: "LatentModelsTests", dependencies: ["LatentModels", "LatentNN", "LatentData", "LatentTestSupport"]),
         .testTarget(name: "LatentTests", dependencies: ["Latent", "LatentTestSupport"]),
     ]
 )

@@ -3,13 +3,22 @@ import Latent
 
 @main
 struct LatentCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "latent",
-        abstract: "Deep generative models and differentiable inference in Swift.",
-        discussion: """
-            Latent trains, samples and evaluates variational autoencoders, normalizing flows,
-            GANs and autoregressive models on the CPU. Subcommands arrive as their model
-            families land; see the README.
-            """,
-        version: LatentVersion.string)
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: "latent",
+            abstract: "Deep generative models and differentiable inference in Swift.",
+            discussion: """
+                Latent trains, samples and evaluates generative models on the CPU. Every model \
+                registered with LatentModels works with every command; `latent models` lists \
+                them with their options, `latent datasets list` the datasets.
+
+                  latent train gaussian --dataset two-moons --steps 500 --output runs/moons
+                  latent evaluate runs/moons
+                  latent sample runs/moons --count 64 --output samples.png
+                  latent report runs/moons
+                """,
+            version: LatentVersion.string,
+            subcommands: [TrainCommand.self, SampleCommand.self, EvaluateCommand.self, ReportCommand.self,
+                          ModelsCommand.self, DatasetsCommand.self])
+    }
 }

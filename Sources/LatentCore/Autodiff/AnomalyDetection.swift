@@ -45,7 +45,7 @@ public final class AnomalyDetection: Sendable {
             for i in 0..<t.scalarCount where !q[i].isFinite { return }
         }
         let error = AnomalyError(op: op, inputShapes: inputs.map(\.shape), kind: bad)
-        if trapsImmediately { preconditionFailure("anomaly detected: \(error)") }
+        if trapsImmediately { fatalError("anomaly detected: \(error)") }
         first.withLock { current in
             if current == nil { current = error }
         }

@@ -55,11 +55,11 @@ enum Backpropagation {
                 let context = BackwardContext(gradient: gradient, output: node.output,
                                               inputs: node.inputs, needs: needs)
                 let inputGradients = node.backward(context)
-                precondition(inputGradients.count == node.inputs.count,
+                ensure(inputGradients.count == node.inputs.count,
                              "\(node.op) backward: returned \(inputGradients.count) gradients for \(node.inputs.count) inputs")
                 for (k, g) in inputGradients.enumerated() where needs[k] {
                     guard let g, let child = node.inputs[k].gradNode else { continue }
-                    precondition(g.shape == node.inputs[k].shape,
+                    ensure(g.shape == node.inputs[k].shape,
                                  "\(node.op) backward: gradient of shape \(shapeString(g.shape)) for input \(k) of shape \(shapeString(node.inputs[k].shape))")
                     let cid = ObjectIdentifier(child)
                     if let existing = pending[cid] {
@@ -96,7 +96,7 @@ func valueWithPullbackImpl(at points: [Tensor], createGraph: Bool,
         let value = try f(variables.map(\.0))
         let nodes = variables.map(\.1)
         let pullback: (Tensor) -> [Tensor] = { seed in
-            precondition(seed.shape == value.shape,
+            ensure(seed.shape == value.shape,
                          "pullback: seed of shape \(shapeString(seed.shape)) for a value of shape \(shapeString(value.shape))")
             let grads = Backpropagation.run(output: value, seed: seed, targets: nodes, createGraph: createGraph)
             return zip(grads, points).map { g, p in g ?? Tensor.zeros(p.shape) }
@@ -133,7 +133,7 @@ public func valueAndGradient(at x: Tensor, createGraph: Bool = false,
 public func valueAndGradient(at xs: [Tensor], createGraph: Bool = false,
                              of f: ([Tensor]) throws -> Tensor) rethrows -> (value: Tensor, gradients: [Tensor]) {
     let (value, pullback) = try valueWithPullbackImpl(at: xs, createGraph: createGraph, of: f)
-    precondition(value.scalarCount == 1,
+    ensure(value.scalarCount == 1,
                  "valueAndGradient: the function must return a scalar, got shape \(shapeString(value.shape)); use valueWithPullback for other shapes")
     return (value, pullback(Tensor(repeating: 1, shape: value.shape)))
 }

@@ -50,7 +50,7 @@ public enum BLAS {
                              b: UnsafePointer<Float>, ldb: Int,
                              beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         guard let f = library.sgemm else {
-            preconditionFailure("BLAS.sgemm: no BLAS is loaded (\(backendName))")
+            fatalError("BLAS.sgemm: no BLAS is loaded (\(backendName))")
         }
         f(transposeA, transposeB, Int32(m), Int32(n), Int32(k), alpha, a, Int32(max(lda, 1)),
           b, Int32(max(ldb, 1)), beta, c, Int32(max(ldc, 1)))

@@ -87,7 +87,7 @@ public enum GammaFunctions {
     /// ψ⁽ⁿ⁾(x) = (−1)ⁿ ψ⁽ⁿ⁾(1 − x) − πⁿ⁺¹ Pₙ(cot πx), where dⁿ/dxⁿ cot(πx) = πⁿ Pₙ(cot πx),
     /// P₀(c) = c and Pₖ₊₁(c) = −(1 + c²) Pₖ′(c).
     public static func polygamma(_ n: Int, _ x: Double) -> Double {
-        precondition(n >= 0, "polygamma: order \(n) must be non-negative")
+        ensure(n >= 0, "polygamma: order \(n) must be non-negative")
         if n == 0 { return digamma(x) }
         let sign: Double = n % 2 == 1 ? 1 : -1   // (−1)ⁿ⁺¹
         if x.isNaN { return x }

@@ -51,7 +51,7 @@ public enum SwiftGEMM {
                                 b: UnsafePointer<Float>, ldb: Int,
                                 beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
                                 maximumThreads: Int = Parallel.threadCount) {
-        precondition(m >= 0 && n >= 0 && k >= 0, "SwiftGEMM: negative size m=\(m) n=\(n) k=\(k)")
+        ensure(m >= 0 && n >= 0 && k >= 0, "SwiftGEMM: negative size m=\(m) n=\(n) k=\(k)")
         if m == 0 || n == 0 { return }
         if k == 0 || alpha == 0 {
             scale(c, ldc: ldc, m: m, n: n, beta: beta)

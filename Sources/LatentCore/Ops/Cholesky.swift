@@ -33,7 +33,7 @@ public func cholesky(_ a: Tensor) -> Tensor {
         }
     }
     if let b = failures.firstIndex(where: { $0 >= 0 }) {
-        preconditionFailure("cholesky: matrix at batch index \(DenseLinearAlgebra.batchIndexDescription(b, batchShape: batchShape)) of input shape \(shapeString(a.shape)) is not positive definite (its leading minor of order \(failures[b] + 1) is not positive)")
+        fatalError("cholesky: matrix at batch index \(DenseLinearAlgebra.batchIndexDescription(b, batchShape: batchShape)) of input shape \(shapeString(a.shape)) is not positive definite (its leading minor of order \(failures[b] + 1) is not positive)")
     }
     return Tensor.record("cholesky", inputs: [a], output: out) { ctx in
         let (l, g) = (ctx.output, ctx.gradient)

@@ -21,7 +21,7 @@ extension Tensor {
     /// The square matrices with this tensor's last axis on their diagonal:
     /// `[..., n]` → `[..., n, n]`, zero off the diagonal.
     public func diagonalMatrix() -> Tensor {
-        precondition(rank >= 1, "diagonalMatrix: needs rank >= 1, got a scalar")
+        ensure(rank >= 1, "diagonalMatrix: needs rank >= 1, got a scalar")
         let n = shape[rank - 1]
         return embeddedDiagonal(rows: n, columns: n)
     }
@@ -30,7 +30,7 @@ extension Tensor {
     /// (`d == min(rows, columns)`); the adjoint of ``diagonal()``.
     func embeddedDiagonal(rows: Int, columns: Int) -> Tensor {
         let d = shape[rank - 1]
-        precondition(d == min(rows, columns), "diagonalMatrix: \(d) diagonal elements for a \(rows) × \(columns) matrix")
+        ensure(d == min(rows, columns), "diagonalMatrix: \(d) diagonal elements for a \(rows) × \(columns) matrix")
         let matrices = Shape.count(Array(shape.dropLast()))
         let out = Tensor(shape: Array(shape.dropLast()) + [rows, columns]) { o, count in
             o.update(repeating: 0, count: count)

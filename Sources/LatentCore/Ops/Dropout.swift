@@ -18,7 +18,7 @@ extension Tensor {
     ///   - generator: The random stream the mask is drawn from (advanced).
     ///   - isTraining: Whether to apply dropout (at evaluation time it is the identity).
     public func dropout(probability: Float, generator: inout RandomGenerator, isTraining: Bool = true) -> Tensor {
-        precondition(probability >= 0 && probability <= 1, "dropout: probability \(probability) is not in [0, 1]")
+        ensure(probability >= 0 && probability <= 1, "dropout: probability \(probability) is not in [0, 1]")
         if probability == 0 || !isTraining { return self }
         if probability == 1 { return Tensor.zeros(shape) }
         let keep = 1 - probability

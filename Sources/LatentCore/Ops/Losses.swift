@@ -73,7 +73,7 @@ public func validateCrossEntropyShapes(logits: [Int], labels: [Int]) throws(Shap
 public func crossEntropy(logits: Tensor, labels: IndexTensor, reduction: Reduction = .mean,
                          labelSmoothing: Float = 0, ignoreIndex: Int? = nil) -> Tensor {
     checkShapes { () throws(ShapeError) in try validateCrossEntropyShapes(logits: logits.shape, labels: labels.shape) }
-    precondition(labelSmoothing >= 0 && labelSmoothing <= 1,
+    ensure(labelSmoothing >= 0 && labelSmoothing <= 1,
                  "crossEntropy: labelSmoothing must lie in [0, 1], got \(labelSmoothing)")
     let classes = logits.shape[logits.rank - 1]
     let rowShape = labels.shape
@@ -82,7 +82,7 @@ public func crossEntropy(logits: Tensor, labels: IndexTensor, reduction: Reducti
     var validCount = 0
     for (r, label) in labels.scalars.enumerated() {
         if isIgnored(label) { continue }
-        precondition(label >= 0 && Int(label) < classes,
+        ensure(label >= 0 && Int(label) < classes,
                      "crossEntropy: label \(label) at row \(r) is out of range for \(classes) classes")
         validCount += 1
     }

@@ -74,7 +74,7 @@ extension Tensor {
     /// Copies in cache-sized tiles. To multiply by a transpose, prefer the flags of
     /// ``matmul(_:_:transposeA:transposeB:)``, which copy nothing.
     public func transposed() -> Tensor {
-        precondition(rank >= 2, "transposed: needs rank >= 2, got shape \(shapeString(shape))")
+        ensure(rank >= 2, "transposed: needs rank >= 2, got shape \(shapeString(shape))")
         let rows = shape[rank - 2], columns = shape[rank - 1]
         var newShape = shape
         newShape.swapAt(rank - 2, rank - 1)

@@ -100,7 +100,7 @@ extension Tensor {
     /// `[1, channels, 1]`; a recorded op used by the differentiable backward rules of the
     /// normalisations. Backward: `∂r/∂x = −r³ · (x − μ) / n`.
     func normalizationInverseStandardDeviation(epsilon: Float) -> Tensor {
-        precondition(rank == 3, "normalizationInverseStandardDeviation: needs [outer, channels, inner]")
+        ensure(rank == 3, "normalizationInverseStandardDeviation: needs [outer, channels, inner]")
         let layout = AxisLayout(outer: shape[0], length: shape[1], inner: shape[2])
         let rstd = Tensor.normalizationStatistics(self, layout: layout, epsilon: epsilon,
                                                   shape: [1, shape[1], 1]).inverseStandardDeviation

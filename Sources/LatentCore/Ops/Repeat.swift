@@ -30,7 +30,7 @@ extension Tensor {
     ///   - count: How many times to repeat each position (non-negative).
     ///   - axis: The axis to repeat along; negative counts from the end.
     public func repeatedInterleave(_ count: Int, alongAxis axis: Int) -> Tensor {
-        precondition(count >= 0, "repeatInterleave: count must be non-negative, got \(count)")
+        ensure(count >= 0, "repeatInterleave: count must be non-negative, got \(count)")
         let r = rank
         let a = checkShapes { () throws(ShapeError) in
             guard r > 0 else { throw ShapeError(op: "repeatInterleave", "needs rank >= 1, got a scalar") }

@@ -84,7 +84,7 @@ extension Tensor {
     /// `⌈size / count⌉` positions except possibly a smaller last one, so there may be
     /// fewer than `count` pieces.
     public func chunked(_ count: Int, alongAxis axis: Int) -> [Tensor] {
-        precondition(count > 0, "chunk: count must be positive, got \(count)")
+        ensure(count > 0, "chunk: count must be positive, got \(count)")
         let r = rank
         let a = checkShapes { () throws(ShapeError) in try Shape.normalizeAxis(axis, rank: r, op: "chunk") }
         let n = shape[a]

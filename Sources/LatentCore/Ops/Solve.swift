@@ -30,7 +30,7 @@ public func solve(_ a: Tensor, _ b: Tensor) -> Tensor {
         }
     }
     if let i = singular.firstIndex(of: true) {
-        preconditionFailure("solve: matrix at batch index \(DenseLinearAlgebra.batchIndexDescription(i, batchShape: batchShape)) of shape \(shapeString(a.shape)) (right-hand side \(shapeString(b.shape))) is singular")
+        fatalError("solve: matrix at batch index \(DenseLinearAlgebra.batchIndexDescription(i, batchShape: batchShape)) of shape \(shapeString(a.shape)) (right-hand side \(shapeString(b.shape))) is singular")
     }
     return Tensor.record("solve", inputs: [a, b], output: out) { ctx in
         let (a, x, g) = (ctx.inputs[0], ctx.output, ctx.gradient)

@@ -54,7 +54,7 @@ extension Tensor {
     /// Gradient: ψ⁽ⁿ⁺¹⁾(x).
     /// - Parameter n: The order, n ≥ 1 (n = 0 is ``digamma()``, also accepted).
     public func polygamma(_ n: Int) -> Tensor {
-        precondition(n >= 0, "polygamma: order \(n) must be non-negative")
+        ensure(n >= 0, "polygamma: order \(n) must be non-negative")
         if n == 0 { return digamma() }
         let out = scalarMap { Float(GammaFunctions.polygamma(n, Double($0))) }
         return Tensor.record("polygamma", inputs: [self], output: out) { ctx in

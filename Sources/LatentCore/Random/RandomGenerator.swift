@@ -59,8 +59,8 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
     ///   - body: Receives the block index (from 0) and its 128 random bits.
     public mutating func forEachBlock(count: Int, minimumChunk: Int = minimumBlocksPerChunk,
                                       _ body: (_ index: Int, _ bits: SIMD4<UInt32>) -> Void) {
-        precondition(count >= 0, "RandomGenerator: negative block count \(count)")
-        precondition(minimumChunk >= 1, "RandomGenerator: minimumChunk must be positive, got \(minimumChunk)")
+        ensure(count >= 0, "RandomGenerator: negative block count \(count)")
+        ensure(minimumChunk >= 1, "RandomGenerator: minimumChunk must be positive, got \(minimumChunk)")
         let start = counter
         let key = self.key
         counter &+= UInt128(count)
@@ -135,7 +135,7 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
     ///   - low: Inclusive lower bound.
     ///   - high: Exclusive upper bound; must exceed `low`.
     public mutating func uniform(_ shape: [Int], low: Float = 0, high: Float = 1) -> Tensor {
-        precondition(low < high && (high - low).isFinite,
+        ensure(low < high && (high - low).isFinite,
                      "uniform: need finite low < high, got low \(low), high \(high)")
         let width = high - low
         let top = high.nextDown
@@ -160,7 +160,7 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
     ///   - mean: Mean of every element.
     ///   - standardDeviation: Standard deviation of every element (non-negative).
     public mutating func normal(_ shape: [Int], mean: Float = 0, standardDeviation: Float = 1) -> Tensor {
-        precondition(standardDeviation >= 0, "normal: negative standard deviation \(standardDeviation)")
+        ensure(standardDeviation >= 0, "normal: negative standard deviation \(standardDeviation)")
         let mu = Double(mean), sigma = Double(standardDeviation)
         return Tensor(shape: shape) { p, n in
             fillFloats(p, count: n) { bits in
@@ -179,7 +179,7 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
     /// Element `i` is `1` when the 24-bit uniform `u ∈ [0, 1)` from word `i` is below `p`
     /// (so `p = 0` never and `p = 1` always gives 1).
     public mutating func bernoulli(_ shape: [Int], probability: Float) -> Tensor {
-        precondition(probability >= 0 && probability <= 1, "bernoulli: probability \(probability) is not in [0, 1]")
+        ensure(probability >= 0 && probability <= 1, "bernoulli: probability \(probability) is not in [0, 1]")
         return Tensor(shape: shape) { p, n in
             fillFloats(p, count: n) { bits in
                 var v = SIMD4<Float>()
@@ -194,7 +194,7 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
     public mutating func bernoulli(probabilities: Tensor) -> Tensor {
         let q = probabilities.storage.pointer
         for i in 0..<probabilities.scalarCount where !(q[i] >= 0 && q[i] <= 1) {
-            preconditionFailure("bernoulli: probability \(q[i]) at flat index \(i) is not in [0, 1]")
+            fatalError("bernoulli: probability \(q[i]) at flat index \(i) is not in [0, 1]")
         }
         return Tensor(shape: probabilities.shape) { p, n in
             forEachBlock(count: (n + 3) / 4) { b, bits in
@@ -228,8 +228,8 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
     ///   - shape: Shape of the result.
     ///   - range: A non-empty range within `Int32`.
     public mutating func integers(_ shape: [Int], in range: Range<Int>) -> IndexTensor {
-        precondition(!range.isEmpty, "integers: empty range \(range)")
-        precondition(range.lowerBound >= Int(Int32.min) && range.upperBound - 1 <= Int(Int32.max),
+        ensure(!range.isEmpty, "integers: empty range \(range)")
+        ensure(range.lowerBound >= Int(Int32.min) && range.upperBound - 1 <= Int(Int32.max),
                      "integers: range \(range) does not fit in Int32")
         let n = Shape.count(shape)
         let span = UInt64(range.count)
@@ -246,7 +246,7 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
     /// `j = ⌊x_k · (i + 1) / 2⁶⁴⌋`, where `x_k` is the `k`-th 64-bit draw. Consumes
     /// `⌈(n − 1)/2⌉` blocks.
     public mutating func permutation(_ n: Int) -> [Int] {
-        precondition(n >= 0, "permutation: negative count \(n)")
+        ensure(n >= 0, "permutation: negative count \(n)")
         var result = Array(0..<n)
         guard n > 1 else { return result }
         var draws = [UInt64](repeating: 0, count: n - 1)
@@ -271,7 +271,7 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
     ///   - sampleShape: Leading shape of independent draws (as in `torch.distributions`).
     /// - Returns: Indices of shape `sampleShape + batch`.
     public mutating func categorical(logits: Tensor, sampleShape: [Int] = []) -> IndexTensor {
-        precondition(logits.rank >= 1 && logits.shape[logits.rank - 1] > 0,
+        ensure(logits.rank >= 1 && logits.shape[logits.rank - 1] > 0,
                      "categorical: logits need a non-empty last axis of categories, got shape \(shapeString(logits.shape))")
         let categories = logits.shape[logits.rank - 1]
         let batchShape = Array(logits.shape.dropLast())
@@ -287,12 +287,12 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
                     let noiseRow = g + (s * batch + b) * categories
                     var best = -Float.infinity, index = -1
                     for k in 0..<categories {
-                        precondition(!row[k].isNaN && row[k] != .infinity,
+                        ensure(!row[k].isNaN && row[k] != .infinity,
                                      "categorical: logit \(row[k]) at row \(b), category \(k)")
                         let v = row[k] + noiseRow[k]
                         if v > best { best = v; index = k }
                     }
-                    precondition(index >= 0, "categorical: row \(b) has no finite logit")
+                    ensure(index >= 0, "categorical: row \(b) has no finite logit")
                     out[s * batch + b] = Int32(index)
                 }
             }
@@ -306,7 +306,7 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
     public mutating func categorical(probabilities: Tensor, sampleShape: [Int] = []) -> IndexTensor {
         let q = probabilities.storage.pointer
         for i in 0..<probabilities.scalarCount where !(q[i] >= 0 && q[i].isFinite) {
-            preconditionFailure("categorical: probability \(q[i]) at flat index \(i) is negative or not finite")
+            fatalError("categorical: probability \(q[i]) at flat index \(i) is negative or not finite")
         }
         let logits = Tensor(shape: probabilities.shape) { p, n in
             for i in 0..<n { p[i] = Foundation.log(q[i]) }
@@ -330,7 +330,7 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
 
     /// `count` independent generators, as `count` successive calls of ``split()`` would give.
     public mutating func fork(count: Int) -> [RandomGenerator] {
-        precondition(count >= 0, "fork: negative count \(count)")
+        ensure(count >= 0, "fork: negative count \(count)")
         var blocks = [SIMD4<UInt32>](repeating: .zero, count: count)
         blocks.withUnsafeMutableBufferPointer { out in
             let base = out.baseAddress!

@@ -9,7 +9,7 @@ public struct IndexTensor: Sendable, Equatable, CustomStringConvertible {
     public let scalars: [Int32]
 
     public init(shape: [Int], scalars: [Int32]) {
-        precondition(Shape.count(shape) == scalars.count,
+        ensure(Shape.count(shape) == scalars.count,
                      "IndexTensor: shape \(shapeString(shape)) needs \(Shape.count(shape)) elements, got \(scalars.count)")
         self.shape = shape
         self.scalars = scalars

@@ -116,6 +116,6 @@ public func checkShapes<T>(_ body: () throws(ShapeError) -> T) -> T {
     do {
         return try body()
     } catch {
-        preconditionFailure(error.message)
+        fatalError(error.message)
     }
 }

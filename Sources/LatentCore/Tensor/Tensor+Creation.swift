@@ -13,14 +13,14 @@ extension Tensor {
 
     /// `start, start + step, …` up to but excluding `end` (as NumPy's `arange`).
     public static func arange(_ start: Float = 0, _ end: Float, step: Float = 1) -> Tensor {
-        precondition(step != 0, "arange: step must not be zero")
+        ensure(step != 0, "arange: step must not be zero")
         let n = max(0, Int(((end - start) / step).rounded(.up)))
         return Tensor(shape: [n]) { p, n in for i in 0..<n { p[i] = start + Float(i) * step } }
     }
 
     /// `count` evenly spaced values from `start` to `end` inclusive.
     public static func linspace(_ start: Float, _ end: Float, count: Int) -> Tensor {
-        precondition(count >= 0, "linspace: negative count \(count)")
+        ensure(count >= 0, "linspace: negative count \(count)")
         return Tensor(shape: [count]) { p, n in
             let step = n > 1 ? (Double(end) - Double(start)) / Double(n - 1) : 0
             for i in 0..<n { p[i] = Float(Double(start) + Double(i) * step) }

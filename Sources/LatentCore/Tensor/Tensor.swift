@@ -20,7 +20,7 @@ public struct Tensor: Sendable {
 
     /// Wraps existing storage. `storage.count` must equal the product of `shape`.
     public init(shape: [Int], storage: TensorStorage, gradNode: GradNode? = nil) {
-        precondition(Shape.count(shape) == storage.count,
+        ensure(Shape.count(shape) == storage.count,
                      "Tensor: shape \(shapeString(shape)) needs \(Shape.count(shape)) elements, storage has \(storage.count)")
         self.shape = shape
         self.storage = storage
@@ -37,7 +37,7 @@ public struct Tensor: Sendable {
 
     /// Creates a tensor from a flat array of elements in row-major order.
     public init(shape: [Int], scalars: [Float]) {
-        precondition(Shape.count(shape) == scalars.count,
+        ensure(Shape.count(shape) == scalars.count,
                      "Tensor(shape:scalars:): shape \(shapeString(shape)) needs \(Shape.count(shape)) elements, got \(scalars.count)")
         self.init(shape: shape) { p, n in
             scalars.withUnsafeBufferPointer { p.update(from: $0.baseAddress!, count: n) }
@@ -52,7 +52,7 @@ public struct Tensor: Sendable {
     /// A 2-D tensor from nested arrays (rows of equal length).
     public init(_ rows: [[Float]]) {
         let columns = rows.first?.count ?? 0
-        precondition(rows.allSatisfy { $0.count == columns }, "Tensor: rows have different lengths")
+        ensure(rows.allSatisfy { $0.count == columns }, "Tensor: rows have different lengths")
         self.init(shape: [rows.count, columns], scalars: rows.flatMap { $0 })
     }
 
@@ -80,16 +80,16 @@ public struct Tensor: Sendable {
 
     /// The single element of a one-element tensor.
     public var scalar: Float {
-        precondition(scalarCount == 1, "scalar: tensor of shape \(shapeString(shape)) has \(scalarCount) elements, not 1")
+        ensure(scalarCount == 1, "scalar: tensor of shape \(shapeString(shape)) has \(scalarCount) elements, not 1")
         return storage.pointer[0]
     }
 
     /// Reads one element by its full index.
     public subscript(element index: [Int]) -> Float {
-        precondition(index.count == rank, "subscript: index \(index) does not match rank \(rank)")
+        ensure(index.count == rank, "subscript: index \(index) does not match rank \(rank)")
         var offset = 0
         for (i, d) in shape.enumerated() {
-            precondition(index[i] >= 0 && index[i] < d, "subscript: index \(index) out of range for shape \(shapeString(shape))")
+            ensure(index[i] >= 0 && index[i] < d, "subscript: index \(index) out of range for shape \(shapeString(shape))")
             offset = offset * d + index[i]
         }
         return storage.pointer[offset]
@@ -102,7 +102,7 @@ public struct Tensor: Sendable {
 
     /// Returns this tensor as a 2-D array (for rank-2 tensors), handy in tests.
     public var array2D: [[Float]] {
-        precondition(rank == 2, "array2D: tensor has shape \(shapeString(shape))")
+        ensure(rank == 2, "array2D: tensor has shape \(shapeString(shape))")
         let s = scalars
         return (0..<shape[0]).map { Array(s[($0 * shape[1])..<(($0 + 1) * shape[1])]) }
     }
@@ -118,7 +118,7 @@ extension Tensor: ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral, Expres
             self.init(shape: [0], scalars: [])
             return
         }
-        precondition(elements.allSatisfy { $0.shape == first.shape }, "Tensor literal: ragged nested array")
+        ensure(elements.allSatisfy { $0.shape == first.shape }, "Tensor literal: ragged nested array")
         self.init(shape: [elements.count] + first.shape) { p, _ in
             var offset = 0
             for e in elements {

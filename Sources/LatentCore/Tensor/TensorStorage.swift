@@ -20,7 +20,7 @@ public final class TensorStorage: @unchecked Sendable {
 
     /// Allocates uninitialised storage for `count` floats.
     public init(uninitializedCount count: Int) {
-        precondition(count >= 0, "TensorStorage: negative element count \(count)")
+        ensure(count >= 0, "TensorStorage: negative element count \(count)")
         let (pointer, capacity) = BufferPool.shared.take(count)
         self.pointer = pointer
         self.count = count

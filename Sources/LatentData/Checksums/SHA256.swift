@@ -1,3 +1,4 @@
+import LatentCore
 import Foundation
 
 /// The SHA-256 hash (FIPS 180-4), used to verify installed and downloaded datasets.
@@ -99,7 +100,7 @@ public struct SHA256: Sendable {
         tail.append(contentsOf: repeatElement(0, count: padding))
         for s in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(s))) }
         copy.update(tail)
-        precondition(copy.pending.isEmpty)
+        ensure(copy.pending.isEmpty)
         let s = copy.state
         var bytes: [UInt8] = []
         for word in [s.0, s.1, s.2, s.3, s.4, s.5, s.6, s.7] { bytes.appendBE(word) }

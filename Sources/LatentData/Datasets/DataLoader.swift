@@ -52,8 +52,8 @@ public final class DataLoader<D: Dataset>: Sequence, @unchecked Sendable {
     ///   - prefetch: Batches to prepare ahead on a background thread; 0 for none.
     public init(_ dataset: D, batchSize: Int, shuffle: Bool = false, dropLast: Bool = false,
                 seed: UInt64 = 0, prefetch: Int = 2) {
-        precondition(batchSize > 0, "DataLoader: batchSize must be positive, got \(batchSize)")
-        precondition(prefetch >= 0, "DataLoader: prefetch must not be negative, got \(prefetch)")
+        ensure(batchSize > 0, "DataLoader: batchSize must be positive, got \(batchSize)")
+        ensure(prefetch >= 0, "DataLoader: prefetch must not be negative, got \(prefetch)")
         self.dataset = dataset
         self.batchSize = batchSize
         self.shuffle = shuffle
@@ -67,7 +67,7 @@ public final class DataLoader<D: Dataset>: Sequence, @unchecked Sendable {
     public var epoch: Int {
         get { lock.withLock { nextEpoch } }
         set {
-            precondition(newValue >= 0, "DataLoader: negative epoch \(newValue)")
+            ensure(newValue >= 0, "DataLoader: negative epoch \(newValue)")
             lock.withLock { nextEpoch = newValue }
         }
     }
@@ -92,7 +92,7 @@ public final class DataLoader<D: Dataset>: Sequence, @unchecked Sendable {
 
     /// The order in which epoch `epoch` visits the examples.
     public func order(epoch: Int) -> [Int] {
-        precondition(epoch >= 0, "DataLoader.order: negative epoch \(epoch)")
+        ensure(epoch >= 0, "DataLoader.order: negative epoch \(epoch)")
         guard shuffle else { return Array(0..<dataset.count) }
         var generator = epochStreams(epoch).order
         return generator.permutation(dataset.count)
@@ -115,7 +115,7 @@ public final class DataLoader<D: Dataset>: Sequence, @unchecked Sendable {
     }
 
     func range(step: Int) -> Range<Int> {
-        precondition(step >= 0 && step < batchesPerEpoch, "DataLoader: step \(step) is out of range for \(batchesPerEpoch) batches per epoch")
+        ensure(step >= 0 && step < batchesPerEpoch, "DataLoader: step \(step) is out of range for \(batchesPerEpoch) batches per epoch")
         return (step * batchSize)..<Swift.min((step + 1) * batchSize, dataset.count)
     }
 
@@ -127,8 +127,8 @@ public final class DataLoader<D: Dataset>: Sequence, @unchecked Sendable {
 
     /// The batches of one epoch, from step `start` on (to resume mid-epoch).
     public func batches(epoch: Int, startingAt start: Int = 0) -> Epoch {
-        precondition(epoch >= 0, "DataLoader.batches: negative epoch \(epoch)")
-        precondition(start >= 0 && start <= batchesPerEpoch,
+        ensure(epoch >= 0, "DataLoader.batches: negative epoch \(epoch)")
+        ensure(start >= 0 && start <= batchesPerEpoch,
                      "DataLoader.batches: start step \(start) is out of range 0...\(batchesPerEpoch)")
         return Epoch(loader: self, epoch: epoch, start: start)
     }

@@ -33,7 +33,7 @@ extension Dataset {
     /// Traps with a message when an index is out of range.
     func checkIndices(_ indices: [Int], _ name: String) {
         for i in indices where i < 0 || i >= count {
-            preconditionFailure("\(name): index \(i) is out of range for \(count) examples")
+            fatalError("\(name): index \(i) is out of range for \(count) examples")
         }
     }
 }

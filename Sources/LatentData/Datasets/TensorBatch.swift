@@ -13,9 +13,9 @@ public struct TensorBatch: Sendable {
     public var indices: [Int]
 
     public init(features: Tensor, labels: IndexTensor? = nil, oneHotLabels: Tensor? = nil, indices: [Int]) {
-        precondition(features.rank >= 1 && features.shape[0] == indices.count,
+        ensure(features.rank >= 1 && features.shape[0] == indices.count,
                      "TensorBatch: features of shape \(features.shape) for \(indices.count) indices")
-        precondition(labels.map { $0.shape == [indices.count] } ?? true,
+        ensure(labels.map { $0.shape == [indices.count] } ?? true,
                      "TensorBatch: labels of shape \(labels?.shape ?? []) for \(indices.count) examples")
         self.features = features
         self.labels = labels

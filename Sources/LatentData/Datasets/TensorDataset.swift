@@ -20,9 +20,9 @@ public struct TensorDataset: Dataset {
     ///   - features: At least 1-D; the first axis indexes examples. Detached from any graph.
     ///   - labels: One label per example, or nil.
     public init(features: Tensor, labels: IndexTensor? = nil) {
-        precondition(features.rank >= 1, "TensorDataset: features need an example axis, got shape \(features.shape)")
+        ensure(features.rank >= 1, "TensorDataset: features need an example axis, got shape \(features.shape)")
         if let labels {
-            precondition(labels.shape == [features.shape[0]],
+            ensure(labels.shape == [features.shape[0]],
                          "TensorDataset: \(features.shape[0]) examples but labels of shape \(labels.shape)")
         }
         self.features = features.detached()

@@ -55,7 +55,7 @@ public enum ToyDensity: String, CaseIterable, Sendable {
 
     /// `count` points and their mixture components.
     public func labeledSample(_ count: Int, generator: inout RandomGenerator) -> (points: Tensor, components: IndexTensor) {
-        precondition(count >= 0, "ToyDensity.sample: negative count \(count)")
+        ensure(count >= 0, "ToyDensity.sample: negative count \(count)")
         var points = [Float](repeating: 0, count: 2 * count)
         var components = [Int32](repeating: 0, count: count)
         let pi = Float.pi
@@ -135,7 +135,7 @@ public enum ToyDensity: String, CaseIterable, Sendable {
     /// for autodiff; `−∞` outside the support (checkerboard).
     public func logDensity(_ points: Tensor) -> Tensor? {
         guard let f = logDensityFunction else { return nil }
-        precondition(points.rank == 2 && points.shape[1] == 2, "ToyDensity.logDensity: expected points of shape [N, 2], got \(points.shape)")
+        ensure(points.rank == 2 && points.shape[1] == 2, "ToyDensity.logDensity: expected points of shape [N, 2], got \(points.shape)")
         let n = points.shape[0]
         let p = points.storage.pointer
         return Tensor(shape: [n]) { out, _ in

@@ -143,7 +143,7 @@ public struct CSVTable: Sendable, Equatable {
     public var values: [Double]
 
     public init(columnNames: [String]? = nil, rowCount: Int, columnCount: Int, values: [Double]) {
-        precondition(values.count == rowCount * columnCount,
+        ensure(values.count == rowCount * columnCount,
                      "CSVTable: \(rowCount) × \(columnCount) table needs \(rowCount * columnCount) values, got \(values.count)")
         self.columnNames = columnNames
         self.rowCount = rowCount
@@ -157,7 +157,7 @@ public struct CSVTable: Sendable, Equatable {
     /// The given columns as a `[rowCount, columns.count]` tensor (all columns by default).
     public func tensor(columns: Range<Int>? = nil) -> Tensor {
         let columns = columns ?? 0..<columnCount
-        precondition(columns.lowerBound >= 0 && columns.upperBound <= columnCount,
+        ensure(columns.lowerBound >= 0 && columns.upperBound <= columnCount,
                      "CSVTable.tensor: columns \(columns) out of range for \(columnCount) columns")
         let width = columns.count
         return Tensor(shape: [rowCount, width]) { p, _ in
@@ -170,7 +170,7 @@ public struct CSVTable: Sendable, Equatable {
     /// One column as indices (for example a label column); throws if a value is not an
     /// integer in `Int32`.
     public func indexTensor(column: Int, file: String = "CSV table") throws(DataError) -> IndexTensor {
-        precondition(column >= 0 && column < columnCount, "CSVTable.indexTensor: column \(column) out of range for \(columnCount) columns")
+        ensure(column >= 0 && column < columnCount, "CSVTable.indexTensor: column \(column) out of range for \(columnCount) columns")
         var out = [Int32](repeating: 0, count: rowCount)
         for r in 0..<rowCount {
             let v = values[r * columnCount + column]

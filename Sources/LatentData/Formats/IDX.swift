@@ -1,3 +1,4 @@
+import LatentCore
 import Foundation
 
 /// The IDX format of MNIST and Fashion-MNIST (LeCun et al.), plain or gzipped.
@@ -51,9 +52,9 @@ public enum IDX {
     /// Encodes an array as IDX bytes (uncompressed; the `int64` type has no IDX code).
     public static func encode(_ array: NumericArray) -> [UInt8] {
         guard let code = typeCodes.first(where: { $0.value == array.scalarType })?.key else {
-            preconditionFailure("IDX.encode: IDX has no code for \(array.scalarType.rawValue)")
+            fatalError("IDX.encode: IDX has no code for \(array.scalarType.rawValue)")
         }
-        precondition(array.shape.count <= 255 && array.shape.allSatisfy { $0 <= Int(UInt32.max) },
+        ensure(array.shape.count <= 255 && array.shape.allSatisfy { $0 <= Int(UInt32.max) },
                      "IDX.encode: shape \(array.shape) does not fit an IDX header")
         var out: [UInt8] = [0, 0, code, UInt8(array.shape.count)]
         for d in array.shape { out.appendBE(UInt32(d)) }

@@ -14,14 +14,14 @@ import LatentCore
 ///   - padValue: Value of the padding pixels.
 /// - Returns: A `[C, height, width]` image, ready for ``PNG/write(_:to:range:)-(Tensor,_,_)``.
 public func imageGrid(_ images: Tensor, rows: Int? = nil, padding: Int = 2, padValue: Float = 0) -> Tensor {
-    precondition(images.rank == 3 || images.rank == 4,
+    ensure(images.rank == 3 || images.rank == 4,
                  "imageGrid: expected images of shape [N, C, H, W] or [N, H, W], got \(images.shape)")
     let n = images.shape[0]
-    precondition(n > 0, "imageGrid: no images (shape \(images.shape))")
-    precondition(padding >= 0, "imageGrid: negative padding \(padding)")
+    ensure(n > 0, "imageGrid: no images (shape \(images.shape))")
+    ensure(padding >= 0, "imageGrid: negative padding \(padding)")
     let (c, h, w) = images.rank == 4 ? (images.shape[1], images.shape[2], images.shape[3]) : (1, images.shape[1], images.shape[2])
     let gridRows = rows ?? Int(Double(n).squareRoot().rounded(.up))
-    precondition(gridRows > 0, "imageGrid: rows must be positive, got \(gridRows)")
+    ensure(gridRows > 0, "imageGrid: rows must be positive, got \(gridRows)")
     let columns = (n + gridRows - 1) / gridRows
     let height = gridRows * (h + padding) + padding
     let width = columns * (w + padding) + padding

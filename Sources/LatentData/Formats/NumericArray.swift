@@ -46,7 +46,7 @@ public struct NumericArray: Sendable, Equatable {
     /// An array of the given shape; the element count must match the shape.
     public init(shape: [Int], elements: Elements) {
         let n = Self.count(of: elements)
-        precondition(checkedProduct(shape) == n,
+        ensure(checkedProduct(shape) == n,
                      "NumericArray: shape \(shape) does not hold \(n) elements")
         self.shape = shape
         self.elements = elements
@@ -135,7 +135,7 @@ public struct NumericArray: Sendable, Equatable {
 
     /// Decodes `count` elements of `type` from raw bytes with the given byte order.
     static func decode(_ bytes: ArraySlice<UInt8>, type: ScalarType, count: Int, bigEndian: Bool) -> Elements {
-        precondition(bytes.count == count * type.byteCount)
+        ensure(bytes.count == count * type.byteCount)
         return bytes.withUnsafeBytes { raw -> Elements in
             func load<T: FixedWidthInteger>(_: T.Type) -> [T] {
                 (0..<count).map { i in

@@ -41,8 +41,8 @@ public struct PNGImage: Sendable, Equatable {
     public var channels: Int { colorType.channels }
 
     public init(width: Int, height: Int, colorType: ColorType, pixels: [UInt8]) {
-        precondition(width > 0 && height > 0, "PNGImage: size \(width) × \(height) must be positive")
-        precondition(pixels.count == width * height * colorType.channels,
+        ensure(width > 0 && height > 0, "PNGImage: size \(width) × \(height) must be positive")
+        ensure(pixels.count == width * height * colorType.channels,
                      "PNGImage: \(width) × \(height) × \(colorType.channels) needs \(width * height * colorType.channels) bytes, got \(pixels.count)")
         self.width = width
         self.height = height
@@ -58,15 +58,15 @@ public struct PNGImage: Sendable, Equatable {
     ///   - tensor: The image, channels first (as ``imageGrid(_:rows:padding:padValue:)`` returns).
     ///   - range: The values that map to black and white.
     public init(_ tensor: Tensor, range: ClosedRange<Float> = 0...1) {
-        precondition(range.upperBound > range.lowerBound, "PNGImage: empty value range \(range)")
+        ensure(range.upperBound > range.lowerBound, "PNGImage: empty value range \(range)")
         let (c, h, w): (Int, Int, Int)
         switch tensor.rank {
         case 2: (c, h, w) = (1, tensor.shape[0], tensor.shape[1])
         case 3: (c, h, w) = (tensor.shape[0], tensor.shape[1], tensor.shape[2])
-        default: preconditionFailure("PNGImage: expected an image of shape [H, W] or [C, H, W], got \(tensor.shape)")
+        default: fatalError("PNGImage: expected an image of shape [H, W] or [C, H, W], got \(tensor.shape)")
         }
         guard let type = ColorType(channels: c) else {
-            preconditionFailure("PNGImage: \(c) channels in shape \(tensor.shape); PNG takes 1, 2, 3 or 4")
+            fatalError("PNGImage: \(c) channels in shape \(tensor.shape); PNG takes 1, 2, 3 or 4")
         }
         let source = tensor.storage.pointer
         let lower = range.lowerBound, scale = 255 / (range.upperBound - range.lowerBound)

@@ -1,3 +1,4 @@
+import LatentCore
 import Foundation
 
 /// A minimal zip archive reader and writer (PKWARE APPNOTE), enough for NPZ files.
@@ -182,7 +183,7 @@ public struct ZipArchive: Sendable {
             let data = compressed ? Zlib.deflate(contents, format: .raw) : contents
             let method: UInt16 = compressed ? 8 : 0
             let crc = Zlib.crc32(contents)
-            precondition(out.count < 0xFFFF_FFFF && data.count < 0xFFFF_FFFF && contents.count < 0xFFFF_FFFF,
+            ensure(out.count < 0xFFFF_FFFF && data.count < 0xFFFF_FFFF && contents.count < 0xFFFF_FFFF,
                          "ZipArchive.encode: archives over 4 GiB need ZIP64, which the writer does not produce")
             let offset = UInt32(out.count)
             // Local header: version 2.0, no flags, DOS time 1980-01-01 00:00.

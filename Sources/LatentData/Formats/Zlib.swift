@@ -1,3 +1,4 @@
+import LatentCore
 import CZlib
 
 /// Compression with the system zlib: inflate and deflate for the zlib, gzip and raw
@@ -137,11 +138,11 @@ public enum Zlib {
     ///   - format: The container format.
     ///   - level: 0 (store) to 9 (smallest); 6 is zlib's default balance.
     public static func deflate(_ input: [UInt8], format: Format, level: Int = 6) -> [UInt8] {
-        precondition((0...9).contains(level), "Zlib.deflate: level \(level) is not in 0...9")
+        ensure((0...9).contains(level), "Zlib.deflate: level \(level) is not in 0...9")
         var stream = z_stream()
         let status = deflateInit2_(&stream, Int32(level), Z_DEFLATED, windowBits(format), 8, Z_DEFAULT_STRATEGY,
                                    zlibVersion(), Int32(MemoryLayout<z_stream>.size))
-        precondition(status == Z_OK, "Zlib.deflate: deflateInit2 failed with status \(status)")
+        ensure(status == Z_OK, "Zlib.deflate: deflateInit2 failed with status \(status)")
         defer { deflateEnd(&stream) }
         // deflateBound covers one call; stay well inside uInt for the per-call counts.
         var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(input.count))) + 64)
@@ -167,7 +168,7 @@ public enum Zlib {
                     return s
                 }
                 if s == Z_STREAM_END { break }
-                precondition(s == Z_OK || s == Z_BUF_ERROR, "Zlib.deflate: deflate failed with status \(s)")
+                ensure(s == Z_OK || s == Z_BUF_ERROR, "Zlib.deflate: deflate failed with status \(s)")
             }
         }
         output.removeSubrange(produced...)

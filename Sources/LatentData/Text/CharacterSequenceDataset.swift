@@ -27,7 +27,7 @@ public struct CharacterSequenceDataset: Dataset {
     public let length: Int
 
     public init(tokens: [Int32], length: Int) {
-        precondition(length > 0, "CharacterSequenceDataset: length must be positive, got \(length)")
+        ensure(length > 0, "CharacterSequenceDataset: length must be positive, got \(length)")
         self.tokens = tokens
         self.length = length
     }

@@ -1,3 +1,4 @@
+import LatentCore
 /// A character-level vocabulary: the distinct Unicode scalars of a text, sorted by code
 /// point, each mapped to its position (as in nanoGPT's Shakespeare-char setup).
 ///
@@ -54,7 +55,7 @@ public struct CharacterVocabulary: Sendable, Equatable {
     public func decode<S: Sequence>(_ ids: S) -> String where S.Element: BinaryInteger {
         var scalars = String.UnicodeScalarView()
         for id in ids {
-            precondition(id >= 0 && Int(id) < characters.count, "CharacterVocabulary.decode: id \(id) is not in 0..<\(characters.count)")
+            ensure(id >= 0 && Int(id) < characters.count, "CharacterVocabulary.decode: id \(id) is not in 0..<\(characters.count)")
             scalars.append(characters[Int(id)])
         }
         return String(scalars)

@@ -48,19 +48,19 @@ public struct BatchTransform: Sendable, CustomStringConvertible {
 
     /// `(x − mean) / standardDeviation` with scalars.
     public static func normalized(mean: Float, standardDeviation: Float) -> BatchTransform {
-        precondition(standardDeviation > 0, "normalized: standardDeviation must be positive, got \(standardDeviation)")
+        ensure(standardDeviation > 0, "normalized: standardDeviation must be positive, got \(standardDeviation)")
         return elementwise("normalized(mean: \(mean), standardDeviation: \(standardDeviation))") { ($0 - mean) / standardDeviation }
     }
 
     /// `(x − mean[c]) / standardDeviation[c]` per channel `c`, the axis after the batch axis
     /// (features `[B, C, …]`).
     public static func normalized(mean: [Float], standardDeviation: [Float]) -> BatchTransform {
-        precondition(mean.count == standardDeviation.count && !mean.isEmpty,
+        ensure(mean.count == standardDeviation.count && !mean.isEmpty,
                      "normalized: \(mean.count) means and \(standardDeviation.count) standard deviations")
-        precondition(standardDeviation.allSatisfy { $0 > 0 }, "normalized: standard deviations must be positive")
+        ensure(standardDeviation.allSatisfy { $0 > 0 }, "normalized: standard deviations must be positive")
         return BatchTransform(name: "normalized(mean: \(mean), standardDeviation: \(standardDeviation))") { batch, _ in
             let shape = batch.features.shape
-            precondition(shape.count >= 2 && shape[1] == mean.count,
+            ensure(shape.count >= 2 && shape[1] == mean.count,
                          "normalized: \(mean.count) channel statistics for features of shape \(shape)")
             let inner = shape.dropFirst(2).reduce(1, *)
             let channels = mean.count
@@ -97,7 +97,7 @@ public struct BatchTransform: Sendable, CustomStringConvertible {
     /// `y = logit(α + (1 − 2α) x)`, mapping [0, 1] into ℝ. See
     /// ``logitLogAbsDetJacobian(_:alpha:)`` for the change-of-variables term.
     public static func logit(alpha: Float = 1e-6) -> BatchTransform {
-        precondition(alpha >= 0 && alpha < 0.5, "logit: alpha must be in [0, 0.5), got \(alpha)")
+        ensure(alpha >= 0 && alpha < 0.5, "logit: alpha must be in [0, 0.5), got \(alpha)")
         return elementwise("logitTransformed(alpha: \(alpha))") { x in
             let p = Double(alpha) + Double(1 - 2 * alpha) * Double(x)
             return Float(Foundation.log(p) - Foundation.log1p(-p))
@@ -112,7 +112,7 @@ public struct BatchTransform: Sendable, CustomStringConvertible {
     ///   - alpha: The transform's α.
     /// - Returns: `[B]`.
     public static func logitLogAbsDetJacobian(_ features: Tensor, alpha: Float = 1e-6) -> Tensor {
-        precondition(features.rank >= 1, "logitLogAbsDetJacobian: features need a batch axis")
+        ensure(features.rank >= 1, "logitLogAbsDetJacobian: features need a batch axis")
         let b = features.shape[0]
         let d = b == 0 ? 0 : features.scalarCount / b
         let x = features.storage.pointer
@@ -131,14 +131,14 @@ public struct BatchTransform: Sendable, CustomStringConvertible {
 
     /// Sets ``TensorBatch/oneHotLabels`` to `[B, classCount]` rows with a 1 at each label.
     public static func oneHotLabels(classCount: Int) -> BatchTransform {
-        precondition(classCount > 0, "oneHotLabels: classCount must be positive, got \(classCount)")
+        ensure(classCount > 0, "oneHotLabels: classCount must be positive, got \(classCount)")
         return BatchTransform(name: "oneHotLabels(classCount: \(classCount))") { batch, _ in
-            guard let labels = batch.labels else { preconditionFailure("oneHotLabels: the batch has no labels") }
+            guard let labels = batch.labels else { fatalError("oneHotLabels: the batch has no labels") }
             var out = batch
             out.oneHotLabels = Tensor(shape: [batch.count, classCount]) { p, n in
                 p.update(repeating: 0, count: n)
                 for (i, l) in labels.scalars.enumerated() {
-                    precondition(l >= 0 && Int(l) < classCount, "oneHotLabels: label \(l) is not in 0..<\(classCount)")
+                    ensure(l >= 0 && Int(l) < classCount, "oneHotLabels: label \(l) is not in 0..<\(classCount)")
                     p[i * classCount + Int(l)] = 1
                 }
             }
@@ -193,7 +193,7 @@ public struct BatchTransform: Sendable, CustomStringConvertible {
     /// The result lies in [0, 1); a density on `y` bounds the discrete log-likelihood of `k`
     /// after adding `D · log(levels)` per example.
     public static func dequantized(levels: Int = 256) -> BatchTransform {
-        precondition(levels >= 2, "dequantized: need at least 2 levels, got \(levels)")
+        ensure(levels >= 2, "dequantized: need at least 2 levels, got \(levels)")
         return BatchTransform(name: "dequantized(levels: \(levels))") { batch, generator in
             var out = batch
             let x = batch.features.storage.pointer
@@ -213,10 +213,10 @@ public struct BatchTransform: Sendable, CustomStringConvertible {
     /// Flips each example left–right (reverses the last axis) with probability
     /// `probability`, one uniform draw per example in batch order.
     public static func randomHorizontalFlip(probability: Float = 0.5) -> BatchTransform {
-        precondition(probability >= 0 && probability <= 1, "randomHorizontalFlip: probability \(probability) is not in [0, 1]")
+        ensure(probability >= 0 && probability <= 1, "randomHorizontalFlip: probability \(probability) is not in [0, 1]")
         return BatchTransform(name: "randomHorizontalFlip(probability: \(probability))") { batch, generator in
             let shape = batch.features.shape
-            precondition(shape.count >= 3, "randomHorizontalFlip: expected images [B, H, W] or [B, C, H, W], got \(shape)")
+            ensure(shape.count >= 3, "randomHorizontalFlip: expected images [B, H, W] or [B, C, H, W], got \(shape)")
             let draws = generator.uniform([batch.count]).scalars
             let width = shape[shape.count - 1]
             let perExample = batch.count == 0 ? 0 : batch.features.scalarCount / batch.count

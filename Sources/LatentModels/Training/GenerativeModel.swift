@@ -98,7 +98,7 @@ public struct ModelOptions: Sendable, Equatable, Codable {
     }
 
     private func require(_ name: String) -> String {
-        guard let v = values[name] else { preconditionFailure("ModelOptions: option '\(name)' was not declared") }
+        guard let v = values[name] else { fatalError("ModelOptions: option '\(name)' was not declared") }
         return v
     }
 }
@@ -185,7 +185,7 @@ public enum ModelRegistry {
     nonisolated(unsafe) private static var registered: [any GenerativeModel.Type] = builtIn
 
     /// Models shipped with Latent.
-    public static var builtIn: [any GenerativeModel.Type] { [] }
+    public static var builtIn: [any GenerativeModel.Type] { [GaussianBaseline.self] }
 
     /// Every registered model type.
     public static var all: [any GenerativeModel.Type] { registered }

@@ -23,7 +23,7 @@ public struct Initializer: Sendable {
     /// A new tensor of `shape` drawn from this rule (advancing `generator`).
     public func callAsFunction(_ shape: [Int], generator: inout RandomGenerator) -> Tensor {
         let t = body(shape, &generator)
-        precondition(t.shape == shape, "Initializer: produced shape \(shapeString(t.shape)) for \(shapeString(shape))")
+        ensure(t.shape == shape, "Initializer: produced shape \(shapeString(t.shape)) for \(shapeString(shape))")
         return t
     }
 
@@ -37,7 +37,7 @@ public struct Initializer: Sendable {
 
     /// `(fanIn, fanOut)` of a weight shape, as PyTorch computes them (rank ≥ 2).
     public static func fans(_ shape: [Int]) -> (fanIn: Int, fanOut: Int) {
-        precondition(shape.count >= 2, "Initializer.fans: needs a shape of rank >= 2, got \(shapeString(shape))")
+        ensure(shape.count >= 2, "Initializer.fans: needs a shape of rank >= 2, got \(shapeString(shape))")
         let receptive = Shape.count(Array(shape.dropFirst(2)))
         return (shape[1] * receptive, shape[0] * receptive)
     }
@@ -118,7 +118,7 @@ public struct Initializer: Sendable {
     /// Rows (or columns, whichever are fewer) are orthonormal.
     public static func orthogonal(gain: Float = 1) -> Initializer {
         Initializer { shape, g in
-            precondition(shape.count >= 2, "Initializer.orthogonal: needs a shape of rank >= 2, got \(shapeString(shape))")
+            ensure(shape.count >= 2, "Initializer.orthogonal: needs a shape of rank >= 2, got \(shapeString(shape))")
             let rows = shape[0], cols = Shape.count(shape) / max(rows, 1)
             let gaussian = g.normal([rows, cols]).scalars.map(Double.init)
             let q = orthonormalFactor(gaussian, rows: rows, cols: cols)
@@ -129,7 +129,7 @@ public struct Initializer: Sendable {
     static func fan(_ shape: [Int], _ mode: FanMode) -> Int {
         let (fanIn, fanOut) = fans(shape)
         let f = mode == .fanIn ? fanIn : fanOut
-        precondition(f > 0, "Initializer: zero fan for shape \(shapeString(shape))")
+        ensure(f > 0, "Initializer: zero fan for shape \(shapeString(shape))")
         return f
     }
 

@@ -61,7 +61,7 @@ public final class Softplus: Module, Layer {
     /// The sharpness `β`.
     public let beta: Float
     public init(beta: Float = 1) {
-        precondition(beta > 0, "Softplus: beta must be positive, got \(beta)")
+        ensure(beta > 0, "Softplus: beta must be positive, got \(beta)")
         self.beta = beta
     }
     public func callAsFunction(_ x: Tensor) -> Tensor { beta == 1 ? x.softplus() : (x * beta).softplus() / beta }

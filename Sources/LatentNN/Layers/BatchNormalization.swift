@@ -23,7 +23,7 @@ func batchNormalize(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean: Bu
         }
         y = x * scale + shift
     } else {
-        precondition(n > 1, "BatchNorm: expected more than 1 value per channel when training, got input of shape \(shapeString(x.shape))")
+        ensure(n > 1, "BatchNorm: expected more than 1 value per channel when training, got input of shape \(shapeString(x.shape))")
         let (normalized, mean, variance) = x.normalizedWithStatistics(keepingAxes: 1..<2, epsilon: epsilon)
         y = normalized
         if isTraining, let runningMean, let runningVariance {

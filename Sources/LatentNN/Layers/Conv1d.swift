@@ -30,7 +30,7 @@ public final class Conv1d: Module, WeightedLayer {
     ///   - generator: Random stream for the initial values (advanced).
     public init(_ inputChannels: Int, _ outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
                 dilation: Int = 1, groups: Int = 1, bias: Bool = true, generator: inout RandomGenerator) {
-        precondition(groups > 0 && inputChannels % groups == 0 && outputChannels % groups == 0,
+        ensure(groups > 0 && inputChannels % groups == 0 && outputChannels % groups == 0,
                      "Conv1d: \(inputChannels) → \(outputChannels) channels are not divisible into \(groups) groups")
         self.inputChannels = inputChannels
         self.outputChannels = outputChannels

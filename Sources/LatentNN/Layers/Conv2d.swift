@@ -32,7 +32,7 @@ public final class Conv2d: Module, WeightedLayer {
     public init(_ inputChannels: Int, _ outputChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
                 padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1, bias: Bool = true,
                 generator: inout RandomGenerator) {
-        precondition(groups > 0 && inputChannels % groups == 0 && outputChannels % groups == 0,
+        ensure(groups > 0 && inputChannels % groups == 0 && outputChannels % groups == 0,
                      "Conv2d: \(inputChannels) → \(outputChannels) channels are not divisible into \(groups) groups")
         self.inputChannels = inputChannels
         self.outputChannels = outputChannels

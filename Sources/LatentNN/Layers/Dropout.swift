@@ -20,14 +20,14 @@ public final class Dropout: Module, Layer {
     ///   - probability: Probability `p ∈ [0, 1]` of zeroing an element.
     ///   - generator: A new independent stream is split from it (advancing it).
     public init(probability: Float = 0.5, generator: inout RandomGenerator) {
-        precondition(probability >= 0 && probability <= 1, "Dropout: probability \(probability) is not in [0, 1]")
+        ensure(probability >= 0 && probability <= 1, "Dropout: probability \(probability) is not in [0, 1]")
         self.probability = probability
         self.generator = generator.split()
     }
 
     /// Dropout with its own stream from `seed`.
     public init(probability: Float = 0.5, seed: UInt64) {
-        precondition(probability >= 0 && probability <= 1, "Dropout: probability \(probability) is not in [0, 1]")
+        ensure(probability >= 0 && probability <= 1, "Dropout: probability \(probability) is not in [0, 1]")
         self.probability = probability
         self.generator = RandomGenerator(seed: seed)
     }

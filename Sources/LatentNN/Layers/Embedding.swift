@@ -18,7 +18,7 @@ public final class Embedding: Module {
     ///   - dimension: Length of each vector.
     ///   - generator: Random stream for the initial values (advanced).
     public init(count: Int, dimension: Int, generator: inout RandomGenerator) {
-        precondition(count > 0 && dimension > 0, "Embedding: count and dimension must be positive, got \(count), \(dimension)")
+        ensure(count > 0 && dimension > 0, "Embedding: count and dimension must be positive, got \(count), \(dimension)")
         self.count = count
         self.dimension = dimension
         _weight = Parameter(generator.normal([count, dimension]))

@@ -22,7 +22,7 @@ public final class GroupNorm: Module, Layer {
     ///   - epsilon: Added to the variance.
     ///   - affine: Learn a per-channel scale and shift.
     public init(groups: Int, channels: Int, epsilon: Float = 1e-5, affine: Bool = true) {
-        precondition(groups > 0 && channels > 0 && channels % groups == 0,
+        ensure(groups > 0 && channels > 0 && channels % groups == 0,
                      "GroupNorm: \(channels) channels are not divisible into \(groups) groups")
         self.groups = groups
         self.channels = channels
@@ -38,7 +38,7 @@ public final class GroupNorm: Module, Layer {
 
     /// Normalises `x` of shape `[N, C, ...]`.
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        precondition(x.rank >= 2 && x.shape[1] == channels,
+        ensure(x.rank >= 2 && x.shape[1] == channels,
                      "GroupNorm: expected [N, \(channels), ...], got \(shapeString(x.shape))")
         let batch = x.shape[0]
         var y = x.reshaped(to: [batch, groups, x.scalarCount / max(batch * groups, 1)])

@@ -40,7 +40,7 @@ extension WeightedLayer {
         get { biasParameter?.wrappedValue }
         set {
             guard let box = biasParameter, let newValue else {
-                preconditionFailure("\(type(of: self)): cannot add or remove the bias")
+                fatalError("\(type(of: self)): cannot add or remove the bias")
             }
             box.wrappedValue = newValue
         }

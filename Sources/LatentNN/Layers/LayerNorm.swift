@@ -23,7 +23,7 @@ public final class LayerNorm: Module, Layer {
     ///   - elementwiseAffine: Learn a per-element scale (and shift).
     ///   - bias: With `elementwiseAffine`, also learn the shift.
     public init(_ shape: [Int], epsilon: Float = 1e-5, elementwiseAffine: Bool = true, bias: Bool = true) {
-        precondition(!shape.isEmpty && shape.allSatisfy { $0 > 0 }, "LayerNorm: invalid shape \(shapeString(shape))")
+        ensure(!shape.isEmpty && shape.allSatisfy { $0 > 0 }, "LayerNorm: invalid shape \(shapeString(shape))")
         self.shape = shape
         self.epsilon = epsilon
         _weight = elementwiseAffine ? Parameter(.ones(shape)) : nil

@@ -21,7 +21,7 @@ public final class Linear: Module, WeightedLayer {
     ///   - bias: Whether to add a learned bias.
     ///   - generator: Random stream for the initial values (advanced).
     public init(_ inputSize: Int, _ outputSize: Int, bias: Bool = true, generator: inout RandomGenerator) {
-        precondition(inputSize > 0 && outputSize > 0, "Linear: sizes must be positive, got \(inputSize) → \(outputSize)")
+        ensure(inputSize > 0 && outputSize > 0, "Linear: sizes must be positive, got \(inputSize) → \(outputSize)")
         self.inputSize = inputSize
         self.outputSize = outputSize
         let bound = 1 / Float(inputSize).squareRoot()

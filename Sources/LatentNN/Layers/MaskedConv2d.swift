@@ -52,8 +52,8 @@ public final class MaskedConv2d: Module, WeightedLayer {
     ///   - generator: Random stream for the initial values (advanced).
     public init(_ inputChannels: Int, _ outputChannels: Int, kernelSize: Int, maskType: MaskType,
                 channelGroups: Int = 1, padding: Int? = nil, bias: Bool = true, generator: inout RandomGenerator) {
-        precondition(kernelSize > 0 && kernelSize % 2 == 1, "MaskedConv2d: kernel size \(kernelSize) must be odd")
-        precondition(channelGroups > 0 && inputChannels % channelGroups == 0 && outputChannels % channelGroups == 0,
+        ensure(kernelSize > 0 && kernelSize % 2 == 1, "MaskedConv2d: kernel size \(kernelSize) must be odd")
+        ensure(channelGroups > 0 && inputChannels % channelGroups == 0 && outputChannels % channelGroups == 0,
                      "MaskedConv2d: \(inputChannels) → \(outputChannels) channels are not divisible into \(channelGroups) groups")
         self.inputChannels = inputChannels
         self.outputChannels = outputChannels

@@ -26,7 +26,7 @@ public final class MaskedLinear: Module, WeightedLayer {
     ///   - bias: Whether to add a learned bias.
     ///   - generator: Random stream for the initial values (advanced).
     public init(_ inputSize: Int, _ outputSize: Int, mask: Tensor, bias: Bool = true, generator: inout RandomGenerator) {
-        precondition(mask.shape == [outputSize, inputSize],
+        ensure(mask.shape == [outputSize, inputSize],
                      "MaskedLinear: mask of shape \(shapeString(mask.shape)) for \(inputSize) → \(outputSize)")
         self.inputSize = inputSize
         self.outputSize = outputSize

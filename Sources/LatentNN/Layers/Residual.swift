@@ -17,7 +17,7 @@ public final class Residual: Module, Layer {
     /// `x + block(x)`.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         let fx = block(x)
-        precondition(fx.shape == x.shape,
+        ensure(fx.shape == x.shape,
                      "Residual: block maps \(shapeString(x.shape)) to \(shapeString(fx.shape)); the shapes must agree")
         return x + fx
     }

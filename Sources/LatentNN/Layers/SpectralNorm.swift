@@ -45,7 +45,7 @@ public final class SpectralNorm<Wrapped: WeightedLayer>: Module, Layer {
     ///   - generator: Random stream for the initial `u`, `v` (advanced).
     public init(wrapping layer: Wrapped, powerIterations: Int = 1, epsilon: Float = 1e-12,
                 generator: inout RandomGenerator) {
-        precondition(powerIterations >= 1, "SpectralNorm: powerIterations must be at least 1, got \(powerIterations)")
+        ensure(powerIterations >= 1, "SpectralNorm: powerIterations must be at least 1, got \(powerIterations)")
         preconditionOnlyWeightAndBias(layer, wrapper: "SpectralNorm")
         wrapped = Unreflected(value: layer)
         self.powerIterations = powerIterations

@@ -13,7 +13,7 @@ func preconditionOnlyWeightAndBias(_ layer: some WeightedLayer, wrapper: String)
     for (name, item) in layer.children() {
         switch item {
         case .parameter(let p) where ObjectIdentifier(p) == weight || ObjectIdentifier(p) == bias: continue
-        default: preconditionFailure("\(wrapper): can only wrap layers whose state is a weight and a bias; \(type(of: layer)) also has '\(name)'")
+        default: fatalError("\(wrapper): can only wrap layers whose state is a weight and a bias; \(type(of: layer)) also has '\(name)'")
         }
     }
 }

@@ -34,7 +34,7 @@ public final class WeightNorm<Wrapped: WeightedLayer>: Module, Layer {
     public init(wrapping layer: Wrapped, axis: Int? = 0) {
         preconditionOnlyWeightAndBias(layer, wrapper: "WeightNorm")
         let v = layer.weightParameter.wrappedValue
-        if let axis { precondition(axis >= 0 && axis < v.rank, "WeightNorm: axis \(axis) out of range for weight \(shapeString(v.shape))") }
+        if let axis { ensure(axis >= 0 && axis < v.rank, "WeightNorm: axis \(axis) out of range for weight \(shapeString(v.shape))") }
         wrapped = Unreflected(value: layer)
         self.axis = axis
         _direction = layer.weightParameter

@@ -41,7 +41,7 @@ public func gaussianNegativeLogLikelihood(_ input: Tensor, target: Tensor, varia
     let varianceShape = checkShapes { () throws(ShapeError) in
         try gaussianNegativeLogLikelihoodVarianceShape(input: input.shape, target: target.shape, variance: variance.shape)
     }
-    precondition(withoutDerivative { variance.scalars.allSatisfy { $0 >= 0 } },
+    ensure(withoutDerivative { variance.scalars.allSatisfy { $0 >= 0 } },
                  "gaussianNegativeLogLikelihood: variance has a negative entry")
     let v = variance.reshaped(to: varianceShape)
     // max(σ², ε) in value, identity in gradient.

@@ -69,7 +69,7 @@ public final class ExponentialMovingAverage {
     public private(set) var shadow: [String: Tensor]
 
     public init(_ model: Module, decay: Float = 0.999) {
-        precondition(decay >= 0 && decay <= 1, "ExponentialMovingAverage: decay must be in [0, 1]")
+        ensure(decay >= 0 && decay <= 1, "ExponentialMovingAverage: decay must be in [0, 1]")
         self.decay = decay
         shadow = model.parameters().mapValues { $0.detached() }
     }

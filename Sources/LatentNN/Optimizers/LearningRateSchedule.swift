@@ -1,3 +1,4 @@
+import LatentCore
 import Foundation
 
 /// A learning rate as a function of the optimisation step (0-based).
@@ -21,7 +22,7 @@ public struct ConstantLearningRate: LearningRateSchedule {
 public struct StepDecay: LearningRateSchedule {
     public var initial: Float, stepSize: Int, gamma: Float
     public init(initial: Float, stepSize: Int, gamma: Float = 0.1) {
-        precondition(stepSize > 0, "StepDecay: stepSize must be positive")
+        ensure(stepSize > 0, "StepDecay: stepSize must be positive")
         self.initial = initial; self.stepSize = stepSize; self.gamma = gamma
     }
     public func learningRate(at step: Int) -> Float { initial * Foundation.pow(gamma, Float(step / stepSize)) }
@@ -53,7 +54,7 @@ public struct LinearWarmup: LearningRateSchedule {
 public struct CosineDecay: LearningRateSchedule {
     public var initial: Float, totalSteps: Int, warmupSteps: Int, minimum: Float
     public init(initial: Float, totalSteps: Int, warmupSteps: Int = 0, minimum: Float = 0) {
-        precondition(totalSteps > warmupSteps, "CosineDecay: totalSteps must exceed warmupSteps")
+        ensure(totalSteps > warmupSteps, "CosineDecay: totalSteps must exceed warmupSteps")
         self.initial = initial; self.totalSteps = totalSteps; self.warmupSteps = warmupSteps; self.minimum = minimum
     }
     public func learningRate(at step: Int) -> Float {

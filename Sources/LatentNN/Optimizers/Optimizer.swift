@@ -52,7 +52,7 @@ open class StatefulOptimizer {
         step += 1
         for (path, p) in model.namedParameters() where !p.isFrozen {
             guard let g = gradients[path] else { continue }
-            precondition(g.shape == p.wrappedValue.shape,
+            ensure(g.shape == p.wrappedValue.shape,
                          "optimizer: gradient for '\(path)' has shape \(shapeString(g.shape)), parameter has \(shapeString(p.wrappedValue.shape))")
             p.wrappedValue = body(path, p.wrappedValue.detached(), g.detached())
         }

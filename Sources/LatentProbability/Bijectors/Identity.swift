@@ -11,7 +11,7 @@ public struct Identity: Bijector, Sendable {
     /// - Parameter eventRank: Trailing dimensions treated as one event (the zero
     ///   log-determinant has shape `x.shape.dropLast(eventRank)`).
     public init(eventRank: Int = 0) {
-        precondition(eventRank >= 0, "Identity: negative eventRank \(eventRank)")
+        ensure(eventRank >= 0, "Identity: negative eventRank \(eventRank)")
         self.eventRank = eventRank
     }
 

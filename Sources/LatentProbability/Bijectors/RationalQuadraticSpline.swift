@@ -78,7 +78,7 @@ public struct RationalQuadraticSpline: Bijector, Sendable {
     /// A spline from one parameter tensor `[..., 3K − 1]`: widths, heights and inner
     /// derivatives concatenated along the last axis (the layout a network outputs).
     public init(parameters: Tensor, binCount: Int, bound: Float = 3) {
-        precondition(binCount >= 1, "RationalQuadraticSpline: binCount must be positive, got \(binCount)")
+        ensure(binCount >= 1, "RationalQuadraticSpline: binCount must be positive, got \(binCount)")
         checkShapes { () throws(ShapeError) in
             guard parameters.shape.last == Self.parameterCount(binCount: binCount) else {
                 throw ShapeError(op: "RationalQuadraticSpline",

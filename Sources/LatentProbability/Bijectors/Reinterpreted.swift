@@ -15,7 +15,7 @@ public struct Reinterpreted: Bijector {
     ///   - base: The bijector to wrap.
     ///   - extraRank: Trailing dimensions (beyond the base's events) to sum over; ≥ 0.
     public init(_ base: any Bijector, extraRank: Int) {
-        precondition(extraRank >= 0, "Reinterpreted: extraRank must be non-negative, got \(extraRank)")
+        ensure(extraRank >= 0, "Reinterpreted: extraRank must be non-negative, got \(extraRank)")
         self.base = base
         self.extraRank = extraRank
     }
@@ -43,7 +43,7 @@ extension Bijector {
     /// This bijector with events of rank `eventRank` (≥ its own): its log-determinant
     /// is summed over the extra trailing dimensions.
     public func reinterpreting(eventRank: Int) -> Reinterpreted {
-        precondition(eventRank >= self.eventRank,
+        ensure(eventRank >= self.eventRank,
                      "reinterpreting: eventRank \(eventRank) is below the bijector's own event rank \(self.eventRank)")
         return Reinterpreted(self, extraRank: eventRank - self.eventRank)
     }

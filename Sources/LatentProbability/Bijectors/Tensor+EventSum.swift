@@ -6,7 +6,7 @@ extension Tensor {
     /// Turns elementwise log-densities or log-determinants into per-event ones: an event
     /// of rank `count` contributes the sum over its trailing axes.
     func summedOverTrailingAxes(_ count: Int) -> Tensor {
-        precondition(count >= 0 && count <= rank,
+        ensure(count >= 0 && count <= rank,
                      "summedOverTrailingAxes: cannot sum \(count) trailing axes of a tensor of shape \(shapeString(shape))")
         guard count > 0 else { return self }
         return sum(alongAxes: Array((rank - count)..<rank))

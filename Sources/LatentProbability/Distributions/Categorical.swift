@@ -82,7 +82,7 @@ public struct Categorical: Distribution, AnalyticKLDivergence, Sendable {
         let shape = DistributionShapes.broadcast([labels.shape, batchShape], op: "Categorical.logProb")
         let k = categoryCount
         if let bad = labels.scalars.firstIndex(where: { $0 < 0 || Int($0) >= k }) {
-            preconditionFailure("Categorical.logProb: label \(labels.scalars[bad]) at flat index \(bad) is not in 0..<\(k)")
+            fatalError("Categorical.logProb: label \(labels.scalars[bad]) at flat index \(bad) is not in 0..<\(k)")
         }
         let index = DistributionShapes.broadcast(labels, to: shape).reshaped(to: shape + [1])
         return logits.broadcast(to: shape + [k]).gathering(alongAxis: -1, indices: index).reshaped(to: shape)

@@ -29,10 +29,7 @@ public struct Cauchy: Distribution, Sendable {
 
     /// Checks the parameters and returns the batch shape.
     public static func validate(loc: Tensor, scale: Tensor) throws(DistributionParameterError) -> [Int] {
-        let shape = try DistributionValidation.broadcastShape("Cauchy", [("loc", loc.shape), ("scale", scale.shape)])
-        try DistributionValidation.requireAll("Cauchy", "loc", loc, "a number (not NaN)") { !$0.isNaN }
-        try DistributionValidation.requirePositive("Cauchy", "scale", scale)
-        return shape
+        try DistributionValidation.locationScale("Cauchy", loc: loc, scale: scale)
     }
 
     public func rsample(_ sampleShape: [Int], generator: inout RandomGenerator) -> Tensor {

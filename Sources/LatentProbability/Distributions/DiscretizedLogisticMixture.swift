@@ -45,7 +45,7 @@ public struct DiscretizedLogisticMixture: Distribution, Sendable {
             try DiscretizedLogisticMixture.validateShapes(logits: logits.shape, means: means.shape,
                                                           logScales: logScales.shape, coefficients: nil)
         }
-        precondition(bitDepth >= 1 && bitDepth <= 16, "DiscretizedLogisticMixture: bitDepth must be in 1...16, got \(bitDepth)")
+        ensure(bitDepth >= 1 && bitDepth <= 16, "DiscretizedLogisticMixture: bitDepth must be in 1...16, got \(bitDepth)")
         self.logits = logits
         self.means = means
         self.logScales = logScales.clamped(min: minimumLogScale)
@@ -61,7 +61,7 @@ public struct DiscretizedLogisticMixture: Distribution, Sendable {
             try DiscretizedLogisticMixture.validateShapes(logits: logits.shape, means: means.shape,
                                                           logScales: logScales.shape, coefficients: coefficients.shape)
         }
-        precondition(bitDepth >= 1 && bitDepth <= 16, "DiscretizedLogisticMixture: bitDepth must be in 1...16, got \(bitDepth)")
+        ensure(bitDepth >= 1 && bitDepth <= 16, "DiscretizedLogisticMixture: bitDepth must be in 1...16, got \(bitDepth)")
         self.logits = logits
         self.means = means
         self.logScales = logScales.clamped(min: minimumLogScale)

@@ -46,7 +46,7 @@ extension Distribution {
     public var hasRSample: Bool { false }
 
     public func sample(_ sampleShape: [Int], generator: inout RandomGenerator) -> Tensor {
-        precondition(hasRSample, "\(Self.self).sample: not implemented")
+        ensure(hasRSample, "\(Self.self).sample: not implemented")
         var g = generator
         let s = withoutDerivative { rsample(sampleShape, generator: &g) }.detached()
         generator = g
@@ -54,14 +54,14 @@ extension Distribution {
     }
 
     public func rsample(_ sampleShape: [Int], generator: inout RandomGenerator) -> Tensor {
-        preconditionFailure("\(Self.self).rsample: this distribution has no reparameterised sampler; use sample(_:generator:)")
+        fatalError("\(Self.self).rsample: this distribution has no reparameterised sampler; use sample(_:generator:)")
     }
 
-    public func entropy() -> Tensor { preconditionFailure("\(Self.self).entropy: no closed form") }
-    public var mean: Tensor { preconditionFailure("\(Self.self).mean: no closed form") }
-    public var variance: Tensor { preconditionFailure("\(Self.self).variance: no closed form") }
-    public func cdf(_ value: Tensor) -> Tensor { preconditionFailure("\(Self.self).cdf: no closed form") }
-    public func icdf(_ probability: Tensor) -> Tensor { preconditionFailure("\(Self.self).icdf: no closed form") }
+    public func entropy() -> Tensor { fatalError("\(Self.self).entropy: no closed form") }
+    public var mean: Tensor { fatalError("\(Self.self).mean: no closed form") }
+    public var variance: Tensor { fatalError("\(Self.self).variance: no closed form") }
+    public func cdf(_ value: Tensor) -> Tensor { fatalError("\(Self.self).cdf: no closed form") }
+    public func icdf(_ probability: Tensor) -> Tensor { fatalError("\(Self.self).icdf: no closed form") }
 
     /// One draw of shape `batchShape + eventShape`.
     public func sample(generator: inout RandomGenerator) -> Tensor { sample([], generator: &generator) }

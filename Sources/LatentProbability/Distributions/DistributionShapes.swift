@@ -23,7 +23,7 @@ enum DistributionShapes {
     static func indices(_ value: Tensor, upperBound: Int, op: String) -> IndexTensor {
         let scalars = value.scalars
         if let bad = scalars.firstIndex(where: { !($0 >= 0 && $0 < Float(upperBound) && $0.rounded() == $0) }) {
-            preconditionFailure("\(op): value \(scalars[bad]) at flat index \(bad) is not a category index in 0..<\(upperBound)")
+            fatalError("\(op): value \(scalars[bad]) at flat index \(bad) is not a category index in 0..<\(upperBound)")
         }
         return IndexTensor(shape: value.shape, scalars: scalars.map { Int32($0) })
     }

@@ -9,6 +9,15 @@ import LatentCore
 /// programmer error. Messages name the distribution, the parameter and the offending
 /// value or shapes, e.g. `"Normal: scale must be positive, found -1.0 at flat index 2"`.
 public enum DistributionValidation {
+    /// Validates a location–scale pair (`loc` not NaN, `scale` > 0, shapes broadcastable)
+    /// for the distribution `name` and returns the batch shape.
+    public static func locationScale(_ name: String, loc: Tensor, scale: Tensor) throws(DistributionParameterError) -> [Int] {
+        let shape = try broadcastShape(name, [("loc", loc.shape), ("scale", scale.shape)])
+        try requireAll(name, "loc", loc, "a number (not NaN)") { !$0.isNaN }
+        try requirePositive(name, "scale", scale)
+        return shape
+    }
+
     /// The broadcast shape of named parameter shapes.
     ///
     /// - Parameters:
@@ -95,7 +104,7 @@ public func checkParameters<T>(_ body: () throws(DistributionParameterError) -> 
     do {
         return try body()
     } catch {
-        preconditionFailure(error.message)
+        fatalError(error.message)
     }
 }
 

@@ -82,7 +82,7 @@ extension Independent: AnalyticKLDivergence {
     /// dimensions and the same event shape: the base KL summed over those dimensions.
     public func analyticKLDivergence(to other: any Distribution) -> Tensor? {
         guard let q = other as? Independent else { return nil }
-        precondition(q.reinterpretedBatchDimensions == reinterpretedBatchDimensions && q.eventShape == eventShape,
+        ensure(q.reinterpretedBatchDimensions == reinterpretedBatchDimensions && q.eventShape == eventShape,
                      "klDivergence(Independent, Independent): reinterpreted dimensions differ (\(reinterpretedBatchDimensions), event shape \(shapeString(eventShape)) vs \(q.reinterpretedBatchDimensions), event shape \(shapeString(q.eventShape)))")
         guard let kl = KLDivergence.analytic(base, q.base) else { return nil }
         return sumReinterpreted(kl)

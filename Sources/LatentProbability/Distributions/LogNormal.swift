@@ -28,10 +28,7 @@ public struct LogNormal: Distribution, Sendable {
 
     /// Checks the parameters and returns the batch shape.
     public static func validate(loc: Tensor, scale: Tensor) throws(DistributionParameterError) -> [Int] {
-        let shape = try DistributionValidation.broadcastShape("LogNormal", [("loc", loc.shape), ("scale", scale.shape)])
-        try DistributionValidation.requireAll("LogNormal", "loc", loc, "a number (not NaN)") { !$0.isNaN }
-        try DistributionValidation.requirePositive("LogNormal", "scale", scale)
-        return shape
+        try DistributionValidation.locationScale("LogNormal", loc: loc, scale: scale)
     }
 
     /// The normal distribution of ln X.

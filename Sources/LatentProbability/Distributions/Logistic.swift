@@ -28,10 +28,7 @@ public struct Logistic: Distribution, Sendable {
 
     /// Checks the parameters and returns the batch shape.
     public static func validate(loc: Tensor, scale: Tensor) throws(DistributionParameterError) -> [Int] {
-        let shape = try DistributionValidation.broadcastShape("Logistic", [("loc", loc.shape), ("scale", scale.shape)])
-        try DistributionValidation.requireAll("Logistic", "loc", loc, "a number (not NaN)") { !$0.isNaN }
-        try DistributionValidation.requirePositive("Logistic", "scale", scale)
-        return shape
+        try DistributionValidation.locationScale("Logistic", loc: loc, scale: scale)
     }
 
     public func rsample(_ sampleShape: [Int], generator: inout RandomGenerator) -> Tensor {

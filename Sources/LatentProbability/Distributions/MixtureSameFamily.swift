@@ -72,7 +72,7 @@ public struct MixtureSameFamily: Distribution {
     }
 
     public func cdf(_ value: Tensor) -> Tensor {
-        precondition(eventRank == 0, "MixtureSameFamily.cdf: only for univariate components, event shape is \(shapeString(eventShape))")
+        ensure(eventRank == 0, "MixtureSameFamily.cdf: only for univariate components, event shape is \(shapeString(eventShape))")
         return (mixing.probabilities * components.cdf(value.unsqueezed(axis: -1))).sum(alongAxis: -1)
     }
 }

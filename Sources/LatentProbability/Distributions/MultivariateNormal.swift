@@ -152,7 +152,7 @@ extension MultivariateNormal: AnalyticKLDivergence {
     }
 
     static func klDivergence(_ p: MultivariateNormal, _ q: MultivariateNormal) -> Tensor {
-        precondition(p.dimension == q.dimension,
+        ensure(p.dimension == q.dimension,
                      "klDivergence(MultivariateNormal, MultivariateNormal): event sizes differ (\(p.dimension) and \(q.dimension))")
         let m = triangularSolve(q.scaleTril, p.scaleTril, lower: true)
         let trace = m.square().sum(alongAxes: [-2, -1])

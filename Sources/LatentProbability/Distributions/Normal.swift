@@ -34,10 +34,7 @@ public struct Normal: Distribution, Sendable {
 
     /// Checks the parameters and returns the batch shape.
     public static func validate(loc: Tensor, scale: Tensor) throws(DistributionParameterError) -> [Int] {
-        let shape = try DistributionValidation.broadcastShape("Normal", [("loc", loc.shape), ("scale", scale.shape)])
-        try DistributionValidation.requireAll("Normal", "loc", loc, "a number (not NaN)") { !$0.isNaN }
-        try DistributionValidation.requirePositive("Normal", "scale", scale)
-        return shape
+        try DistributionValidation.locationScale("Normal", loc: loc, scale: scale)
     }
 
     public func rsample(_ sampleShape: [Int], generator: inout RandomGenerator) -> Tensor {

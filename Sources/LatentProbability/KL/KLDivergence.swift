@@ -47,7 +47,7 @@ public enum KLDivergence {
 /// explicitly in that case.
 public func klDivergence(_ p: any Distribution, _ q: any Distribution) -> Tensor {
     guard let kl = KLDivergence.analytic(p, q) else {
-        preconditionFailure("klDivergence: no analytic KL for (\(type(of: p)), \(type(of: q))); register one with KLDivergence.register or use monteCarloKLDivergence")
+        fatalError("klDivergence: no analytic KL for (\(type(of: p)), \(type(of: q))); register one with KLDivergence.register or use monteCarloKLDivergence")
     }
     return kl
 }
@@ -57,7 +57,7 @@ public func klDivergence(_ p: any Distribution, _ q: any Distribution) -> Tensor
 /// when p has `rsample`.
 public func monteCarloKLDivergence(_ p: any Distribution, _ q: any Distribution, sampleCount: Int,
                                    generator: inout RandomGenerator) -> Tensor {
-    precondition(sampleCount > 0, "monteCarloKLDivergence: sampleCount must be positive")
+    ensure(sampleCount > 0, "monteCarloKLDivergence: sampleCount must be positive")
     let x = p.hasRSample ? p.rsample([sampleCount], generator: &generator) : p.sample([sampleCount], generator: &generator)
     return (p.logProb(x) - q.logProb(x)).mean(alongAxis: 0)
 }

@@ -69,7 +69,7 @@ public func standardGammaSampleDerivative(_ sample: Tensor, concentration: Tenso
         }
     }
     return Tensor.record("standardGammaSampleDerivative", inputs: [sample, concentration], output: out) { _ in
-        preconditionFailure("standardGammaSampleDerivative: second derivatives of Gamma samples are not implemented")
+        fatalError("standardGammaSampleDerivative: second derivatives of Gamma samples are not implemented")
     }
 }
 

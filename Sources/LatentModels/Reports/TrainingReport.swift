@@ -1,0 +1,162 @@
+import Foundation
+import LatentCore
+import LatentData
+
+/// `report.html`: one self-contained page per run — no scripts, no external files. Loss
+/// curves are inline SVG (``SVGChart``); pictures are PNG data URIs.
+///
+/// Sections: the final metrics (the last `latent evaluate` result from `evaluation.json`
+/// when there is one, and the last validation line), the loss curves (training loss and
+/// validation headline metric against the step, plus one chart per extra training metric),
+/// samples (an image grid, or for 2-D data a scatter plot of samples over validation
+/// data), the model's own figures, and the configuration.
+public enum TrainingReport {
+    static let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
+
+    /// Builds the page for a loaded run.
+    /// - Parameters:
+    ///   - trained: The run with the checkpoint to sample from.
+    ///   - sampleCount: Number of samples to draw.
+    ///   - seed: Seed of the samples.
+    public static func html(for trained: TrainedRun, sampleCount: Int = 64, seed: UInt64 = 0) throws -> String {
+        let config = trained.configuration
+        let records = trained.run.readMetrics()
+        let train = records.filter { $0.split == "train" }
+        let validation = records.filter { $0.split == "validation" }
+        let evaluation = (try? Data(contentsOf: trained.run.evaluation)).flatMap { try? JSONDecoder().decode(EvaluationResult.self, from: $0) }
+
+        var body = ""
+        body += "<h1>\(esc(config.modelName)) on \(esc(config.dataset))</h1>\n"
+        body += "<p class=\"sub\">Run <code>\(esc(trained.run.url.path))</code> · \(train.last?.step ?? 0) steps · checkpoint <code>\(trained.checkpointName)</code> (step \(trained.step)) · generated \(esc(ISO8601DateFormatter().string(from: Date())))</p>\n"
+
+        // Final metrics.
+        body += "<h2>Final metrics</h2>\n"
+        var rows: [(String, String, String)] = []
+        if let evaluation {
+            for (k, v) in evaluation.metrics.sorted(by: { $0.key < $1.key }) {
+                rows.append(("\(evaluation.split) (\(evaluation.checkpoint), step \(evaluation.step))", k, fmt(v)))
+            }
+        }
+        if let last = validation.last {
+            for (k, v) in last.metrics.sorted(by: { $0.key < $1.key }) { rows.append(("validation (step \(last.step))", k, fmt(v))) }
+        }
+        if let last = train.last { rows.append(("train (step \(last.step), mean of last window)", "loss", fmt(last.loss))) }
+        if rows.isEmpty {
+            body += "<p>No metrics yet.</p>\n"
+        } else {
+            body += "<table class=\"metrics\"><tr><th>split</th><th>metric</th><th>value</th></tr>\n"
+            for r in rows { body += "<tr><td>\(esc(r.0))</td><td>\(esc(r.1))</td><td class=\"num\">\(r.2)</td></tr>\n" }
+            body += "</table>\n"
+        }
+        body += "<p class=\"note\">NLL in nats per example; bits/dim = NLL / (D · ln 2) with D = \(trained.description.dimension)"
+        if case .image(let levels) = trained.description.kind {
+            body += ", on the discrete scale of \(levels) levels (continuous densities of dequantised data include + D·ln \(levels))"
+        }
+        body += ".</p>\n"
+
+        // Curves.
+        body += "<h2>Loss curves</h2>\n"
+        var lossSeries = [SVGChart.Series(name: "train loss", color: palette[0], points: train.map { (Double($0.step), $0.loss) })]
+        if !validation.isEmpty {
+            lossSeries.append(SVGChart.Series(name: "validation \(trained.model.evaluationMetrics.first ?? "loss")", color: palette[1],
+                                              points: validation.map { (Double($0.step), $0.loss) }))
+        }
+        body += SVGChart(title: "Loss", xLabel: "step", yLabel: "loss (nats)", series: lossSeries).svg() + "\n"
+        let extra = Set(train.flatMap { $0.metrics.keys }).sorted()
+        for (i, key) in extra.enumerated() {
+            var chart = SVGChart(title: key, xLabel: "step", yLabel: key, series: [
+                SVGChart.Series(name: "train \(key)", color: palette[(i + 2) % palette.count], points: train.compactMap { r in r.metrics[key].map { (Double(r.step), $0) } }),
+            ])
+            chart.width = 430
+            chart.height = 260
+            body += chart.svg() + "\n"
+        }
+
+        // Samples.
+        body += "<h2>Samples</h2>\n"
+        let samples = trained.sample(count: trained.description.featureShape == [2] ? 2000 : sampleCount, seed: seed)
+        if trained.description.featureShape == [2] {
+            let data = try DatasetCatalog.load(config.dataset, split: .validation, store: trained.store)
+            func pairs(_ t: Tensor, limit: Int) -> [(x: Double, y: Double)] {
+                let s = t.scalars
+                return (0..<min(s.count / 2, limit)).map { (Double(s[2 * $0]), Double(s[2 * $0 + 1])) }
+            }
+            var chart = SVGChart(title: "Samples and validation data", xLabel: "x₁", yLabel: "x₂", series: [
+                SVGChart.Series(name: "data", color: palette[0], style: .points, points: pairs(data.features, limit: 2000)),
+                SVGChart.Series(name: "samples", color: palette[1], style: .points, points: pairs(samples, limit: 2000)),
+            ])
+            chart.width = 560; chart.height = 560
+            chart.xRange = -4.5...4.5; chart.yRange = -4.5...4.5
+            body += chart.svg() + "\n"
+        } else {
+            let grid = try TrainedRun.picture(of: samples, description: trained.description)
+            body += figure(grid, caption: "\(samples.shape[0]) samples (seed \(seed))")
+            let data = try DatasetCatalog.load(config.dataset, split: .validation, store: trained.store)
+            let real = data.batch(at: Array(0..<min(sampleCount, data.count))).features
+            body += figure(try TrainedRun.picture(of: real, description: trained.description), caption: "validation examples, for comparison")
+        }
+
+        // Model figures.
+        let figures = (try? trained.figures(seed: seed)) ?? []
+        if !figures.isEmpty {
+            body += "<h2>Figures</h2>\n"
+            for f in figures { body += figure(f.pixels, caption: f.caption) }
+        }
+
+        // Configuration.
+        body += "<h2>Configuration</h2>\n<table class=\"config\">\n"
+        let json = (try? JSONSerialization.jsonObject(with: config.encoded())) as? [String: Any] ?? [:]
+        for key in json.keys.sorted() {
+            let value: String
+            if let dict = json[key] as? [String: Any] {
+                value = dict.isEmpty ? "(defaults)" : dict.keys.sorted().map { "\($0)=\(dict[$0]!)" }.joined(separator: ", ")
+            } else {
+                value = "\(json[key]!)"
+            }
+            body += "<tr><td>\(esc(key))</td><td><code>\(esc(value))</code></td></tr>\n"
+        }
+        body += "</table>\n"
+
+        return """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8">
+            <title>\(esc(config.modelName)) on \(esc(config.dataset)) — Latent report</title>
+            <style>
+            body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; max-width: 900px; margin: 24px auto; color: #222; padding: 0 16px; }
+            h1 { font-size: 26px; margin-bottom: 4px; } h2 { font-size: 19px; border-bottom: 1px solid #ddd; padding-bottom: 4px; margin-top: 32px; }
+            .sub, .note { color: #666; font-size: 13px; }
+            table { border-collapse: collapse; font-size: 14px; } td, th { border: 1px solid #ddd; padding: 4px 10px; text-align: left; }
+            th { background: #f4f4f4; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+            svg.chart { display: inline-block; vertical-align: top; margin: 12px 8px 0 0; border: 1px solid #eee; }
+            figure { display: inline-block; margin: 8px 16px 8px 0; } figure img { image-rendering: pixelated; border: 1px solid #ddd; }
+            figcaption { font-size: 13px; color: #555; }
+            </style></head><body>
+            \(body)
+            </body></html>
+
+            """
+    }
+
+    /// Writes `report.html` into the run folder and returns its URL.
+    @discardableResult
+    public static func write(for trained: TrainedRun, sampleCount: Int = 64, seed: UInt64 = 0) throws -> URL {
+        let text = try html(for: trained, sampleCount: sampleCount, seed: seed)
+        let url = trained.run.report
+        try Data(text.utf8).write(to: url, options: .atomic)
+        return url
+    }
+
+    /// An `<img>` with a PNG data URI, scaled up to about 360 px wide (pixelated).
+    static func figure(_ pixels: Tensor, caption: String) -> String {
+        let image = PNGImage(pixels.detached())
+        let base64 = Data(PNG.encode(image)).base64EncodedString()
+        let scale = max(1, 360 / max(image.width, 1))
+        return "<figure><img alt=\"\(esc(caption))\" width=\"\(image.width * scale)\" height=\"\(image.height * scale)\" src=\"data:image/png;base64,\(base64)\"><figcaption>\(esc(caption))</figcaption></figure>\n"
+    }
+
+    static func esc(_ s: String) -> String { SVGChart.escape(s) }
+
+    static func fmt(_ v: Double) -> String {
+        v.isFinite ? String(format: "%.4f", v) : "\(v)"
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import LatentCore
+import LatentData
+import LatentNN
+
+/// A finished (or interrupted) run loaded back from its folder: the configuration, the
+/// model rebuilt from it with a checkpoint's weights, and what `latent sample`, `latent
+/// evaluate` and `latent report` do with them.
+public struct TrainedRun {
+    public let run: RunDirectory
+    public let configuration: TrainingConfiguration
+    public let description: DataDescription
+    public let model: any GenerativeModel
+    /// The checkpoint's metadata (`step`, `epoch`, `best`, ...).
+    public let metadata: [String: String]
+    /// Which checkpoint was loaded (`best` or `latest`).
+    public let checkpointName: String
+    let store: DatasetStore
+
+    /// Loads `checkpoint` (`best`, falling back to `latest` when there is no best yet).
+    public init(_ run: RunDirectory, checkpoint: String = "best", store: DatasetStore = .default) throws {
+        self.run = run
+        self.store = store
+        configuration = try run.readConfiguration()
+        description = try DatasetCatalog.description(of: configuration.dataset)
+        let type = try ModelRegistry.model(named: configuration.modelName)
+        var url = try run.checkpoint(checkpoint)
+        var name = checkpoint
+        if !FileManager.default.fileExists(atPath: url.path), checkpoint == "best" {
+            url = run.latestCheckpoint
+            name = "latest"
+        }
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw TrainingError("\(run.url.path) has no checkpoint yet (\(url.lastPathComponent) is missing)")
+        }
+        checkpointName = name
+        (model, metadata) = try Self.build(type, configuration: configuration, description: description, checkpoint: url)
+    }
+
+    private static func build<M: GenerativeModel>(_ type: M.Type, configuration: TrainingConfiguration,
+                                                  description: DataDescription, checkpoint: URL) throws -> (any GenerativeModel, [String: String]) {
+        let options = try ModelOptions(configuration.modelOptions, declared: M.options, model: M.modelName)
+        var generator = RandomGenerator(seed: configuration.seed)
+        let model = try M(options: options, data: description, generator: &generator)
+        let loaded = try Checkpoint.load(from: checkpoint, into: model)
+        model.eval()
+        return (model, loaded.metadata)
+    }
+
+    /// Training step of the loaded checkpoint.
+    public var step: Int { metadata["step"].flatMap(Int.init) ?? 0 }
+
+    /// `count` samples, `[count] + featureShape`.
+    public func sample(count: Int, seed: UInt64) -> Tensor {
+        var generator = RandomGenerator(seed: seed)
+        return withoutDerivative { model.sample(count: count, generator: &generator) }
+    }
+
+    /// A picture of `count` samples in [0, 1], `[C, H, W]`: an image grid for image data, a
+    /// 2-D histogram (256 × 256 over [−4.5, 4.5]²) for two-dimensional data.
+    public func samplePicture(count: Int, seed: UInt64) throws(TrainingError) -> Tensor {
+        let samples = sample(count: count, seed: seed)
+        return try Self.picture(of: samples, description: description)
+    }
+
+    /// A picture of examples (see ``samplePicture(count:seed:)``).
+    public static func picture(of samples: Tensor, description: DataDescription) throws(TrainingError) -> Tensor {
+        let shape = description.featureShape
+        if shape.count == 3 || shape.count == 2 {
+            return imageGrid(samples, padding: 1, padValue: 0.5)
+        }
+        if shape == [2] { return histogram(samples, size: 256, extent: 4.5) }
+        throw TrainingError("cannot draw samples of shape \(shape) as a picture")
+    }
+
+    /// Square-root-scaled 2-D histogram of points `[N, 2]` (x right, y up), white background.
+    static func histogram(_ points: Tensor, size: Int, extent: Float) -> Tensor {
+        var counts = [Float](repeating: 0, count: size * size)
+        let p = points.scalars
+        for i in 0..<(p.count / 2) {
+            let x = Int(((p[2 * i] + extent) / (2 * extent) * Float(size)).rounded(.down))
+            let y = Int(((extent - p[2 * i + 1]) / (2 * extent) * Float(size)).rounded(.down))
+            guard (0..<size).contains(x), (0..<size).contains(y) else { continue }
+            counts[y * size + x] += 1
+        }
+        let top = max(counts.max() ?? 1, 1)
+        return Tensor(shape: [1, size, size], scalars: counts.map { 1 - ($0 / top).squareRoot() })
+    }
+
+    /// Evaluation metrics per example on a split (`nll` in nats, `bits_per_dim`, ...).
+    public func evaluate(split: DataSplit = .test, batchSize: Int? = nil) throws -> [String: Double] {
+        let data = try DatasetCatalog.load(configuration.dataset, split: split, store: store)
+        return Trainer.evaluate(model, on: data, description: description,
+                                batchSize: batchSize ?? configuration.evalBatchSize,
+                                generator: Trainer.validationGenerator(seed: configuration.seed))
+    }
+
+    /// The model's own pictures for a few validation examples.
+    public func figures(seed: UInt64 = 0) throws -> [ModelFigure] {
+        let data = try DatasetCatalog.load(configuration.dataset, split: .validation, store: store)
+        let batch = data.batch(at: Array(0..<min(64, data.count)))
+        var generator = RandomGenerator(seed: seed)
+        return withoutDerivative { model.figures(data: batch, generator: &generator) }
+    }
+}
+
+/// The result of `latent evaluate`, stored as `evaluation.json` in the run folder.
+public struct EvaluationResult: Codable, Sendable, Equatable {
+    public var split: String
+    public var checkpoint: String
+    public var step: Int
+    public var metrics: [String: Double]
+    public init(split: String, checkpoint: String, step: Int, metrics: [String: Double]) {
+        self.split = split; self.checkpoint = checkpoint; self.step = step; self.metrics = metrics
+    }
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import Latent
+
+/// `latent evaluate RUN`.
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Evaluate a trained run with the model's own metric (NLL in nats, bits/dim).",
+        discussion: """
+            Prints the model's metrics per example on a split and stores them in \
+            RUN/evaluation.json (shown by `latent report`). bits_per_dim = nll / (D · ln 2); for \
+            image data NLL is on the discrete pixel scale (see docs/CLI.md).
+            """)
+
+    @Argument(help: ArgumentHelp("The run folder.", valueName: "run"))
+    var runFolder: String
+
+    @Option(help: "Split: test, validation or train.")
+    var split = "test"
+
+    @Option(help: "Which checkpoint to load: best or latest.")
+    var checkpoint = "best"
+
+    @Option(help: "Batch size (default: the run's eval batch size).")
+    var batchSize: Int?
+
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    func run() throws {
+        guard let dataSplit = DataSplit(rawValue: split), dataSplit != .trainAndValidation else {
+            throw ValidationError("unknown split '\(split)'; valid splits: test, validation, train")
+        }
+        let trained = try TrainedRun(RunDirectory(URL(fileURLWithPath: runFolder)), checkpoint: checkpoint)
+        let metrics = try trained.evaluate(split: dataSplit, batchSize: batchSize)
+        let result = EvaluationResult(split: split, checkpoint: trained.checkpointName, step: trained.step, metrics: metrics)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let data = try encoder.encode(result)
+        try AtomicFile.write(data, to: trained.run.evaluation)
+        if json {
+            Console.line(String(decoding: data, as: UTF8.self))
+        } else {
+            Console.line("\(trained.configuration.modelName) on \(trained.configuration.dataset), \(split) split, \(trained.checkpointName) checkpoint (step \(trained.step)):")
+            for key in metrics.keys.sorted() { Console.line("  \(key): \(Console.number(metrics[key]!))") }
+        }
+    }
+}

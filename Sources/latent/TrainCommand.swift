@@ -1,0 +1,148 @@
+import ArgumentParser
+import Foundation
+import Latent
+
+/// `latent train MODEL --dataset NAME [options]`.
+struct TrainCommand: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: "train",
+            abstract: "Train a model on a dataset, writing a run folder.",
+            discussion: """
+                Options come from flags and from a JSON file given with --config (same keys as the \
+                flags, model options in a "model" object); flags override the file. The run folder \
+                gets config.json, metrics.jsonl and checkpoints/{latest,best}.safetensors. Ctrl-C \
+                saves `latest` and exits with status 130; --resume continues exactly where it \
+                stopped (the same losses as an uninterrupted run).
+
+                Models: \(ModelRegistry.all.map { $0.modelName }.sorted().joined(separator: ", ")) (`latent models` lists their options).
+                Datasets: \(DatasetCatalog.names.joined(separator: ", ")).
+                """)
+    }
+
+    @Argument(help: "The model to train (see `latent models`); may come from --config.")
+    var model: String?
+
+    @Option(help: "Dataset name (see `latent datasets list`).")
+    var dataset: String?
+
+    @Option(help: "A JSON configuration file with the same keys as these flags (flags override it).")
+    var config: String?
+
+    @Option(help: "Passes over the training set (default 10; ignored when --steps is given).")
+    var epochs: Int?
+
+    @Option(help: "Total optimisation steps.")
+    var steps: Int?
+
+    @Option(help: "Examples per training batch (default 64).")
+    var batchSize: Int?
+
+    @Option(help: "Peak learning rate (default 0.001).")
+    var learningRate: Double?
+
+    @Option(help: "Optimiser: adam, adamw, sgd (momentum 0.9) or rmsprop (default adam).")
+    var optimizer: String?
+
+    @Option(help: "Learning-rate schedule: constant, cosine (to 0 at the end) or step (×0.1 every third of the run) (default constant).")
+    var schedule: String?
+
+    @Option(help: "Steps of linear learning-rate warm-up (default 0).")
+    var warmupSteps: Int?
+
+    @Option(help: "Clip gradients to this global L2 norm (default: no clipping).")
+    var clipNorm: Double?
+
+    @Option(help: "Seed of initialisation, data order and training randomness (default 0).")
+    var seed: UInt64?
+
+    @Option(help: "Validate every this many steps (default: once per epoch, and at the end).")
+    var validateEvery: Int?
+
+    @Option(help: "Save the `latest` checkpoint every this many steps (default: at each validation).")
+    var checkpointEvery: Int?
+
+    @Option(help: "Batch size for validation (default 256).")
+    var evalBatchSize: Int?
+
+    @Option(help: "Log the mean training loss every this many steps (default 10).")
+    var logEvery: Int?
+
+    @Option(name: .customLong("option"), help: ArgumentHelp("A model option as key=value (repeatable); `latent models MODEL` lists them.", valueName: "key=value"))
+    var modelOptions: [String] = []
+
+    @Option(help: "The run folder (default runs/MODEL-DATASET).")
+    var output: String?
+
+    @Flag(help: "Continue the run in --output from checkpoints/latest.safetensors (--steps or --epochs may extend it).")
+    var resume = false
+
+    func run() throws {
+        var configuration: TrainingConfiguration
+        let runURL: URL
+        if resume {
+            guard let output else { throw ValidationError("--resume needs --output, the run folder to continue") }
+            runURL = URL(fileURLWithPath: output)
+            configuration = try RunDirectory(runURL).readConfiguration()
+            if let model, model != configuration.modelName {
+                throw ValidationError("the run in \(output) trains '\(configuration.modelName)', not '\(model)'")
+            }
+            if let steps { configuration.steps = steps }
+            if let epochs { configuration.epochs = epochs; if steps == nil { configuration.steps = nil } }
+        } else {
+            configuration = try config.map { try TrainingConfiguration.read(from: URL(fileURLWithPath: $0)) } ?? TrainingConfiguration()
+            try apply(to: &configuration)
+            if configuration.modelName.isEmpty {
+                throw ValidationError("give a model to train; valid models: \(ModelRegistry.all.map { $0.modelName }.sorted().joined(separator: ", "))")
+            }
+            // Check the model, its options and the dataset before touching the disk.
+            let type = try ModelRegistry.model(named: configuration.modelName)
+            _ = try ModelOptions(configuration.modelOptions, declared: type.options, model: type.modelName)
+            try configuration.validate()
+            _ = try DatasetCatalog.description(of: configuration.dataset)
+            runURL = URL(fileURLWithPath: output ?? "runs/\(configuration.modelName)-\(configuration.dataset)")
+        }
+
+        let trainer = Trainer(configuration: configuration, run: RunDirectory(runURL))
+        let interrupt = InterruptFlag()
+        interrupt.install()
+        trainer.shouldStop = { interrupt.isRaised }
+        let display = ProgressDisplay()
+        trainer.onEvent = display.handle
+        let outcome = try trainer.train(resume: resume)
+        display.finish()
+        switch outcome {
+        case .completed(let step):
+            Console.line("finished at step \(step); run folder \(runURL.path)")
+        case .interrupted(let step):
+            Console.line("interrupted at step \(step); saved \(RunDirectory(runURL).latestCheckpoint.path)")
+            Console.line("continue with: latent train --resume --output \(runURL.path)")
+            throw ExitCode(130)
+        }
+    }
+
+    /// Flags override the configuration file.
+    func apply(to c: inout TrainingConfiguration) throws {
+        if let model { c.modelName = model }
+        if let dataset { c.dataset = dataset }
+        if let epochs { c.epochs = epochs }
+        if let steps { c.steps = steps }
+        if let batchSize { c.batchSize = batchSize }
+        if let learningRate { c.learningRate = learningRate }
+        if let optimizer { c.optimizer = optimizer }
+        if let schedule { c.schedule = schedule }
+        if let warmupSteps { c.warmupSteps = warmupSteps }
+        if let clipNorm { c.clipNorm = clipNorm }
+        if let seed { c.seed = seed }
+        if let validateEvery { c.validateEvery = validateEvery }
+        if let checkpointEvery { c.checkpointEvery = checkpointEvery }
+        if let evalBatchSize { c.evalBatchSize = evalBatchSize }
+        if let logEvery { c.logEvery = logEvery }
+        for pair in modelOptions {
+            guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
+                throw ValidationError("--option needs key=value, got '\(pair)'")
+            }
+            c.modelOptions[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
+        }
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import Testing
+
+/// The built `latent` executable: next to the running test binary (the same build
+/// configuration), else in `.build/debug` or `.build/release` of this package.
+let latentExecutable: URL? = {
+    let fm = FileManager.default
+    var candidates: [URL] = []
+    var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for _ in 0..<4 {
+        candidates.append(folder.appendingPathComponent("latent"))
+        folder.deleteLastPathComponent()
+    }
+    let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    for configuration in ["debug", "release"] {
+        candidates.append(package.appendingPathComponent(".build/\(configuration)/latent"))
+    }
+    return candidates.first { fm.isExecutableFile(atPath: $0.path) && !$0.hasDirectoryPath }
+}()
+
+/// The result of running `latent`.
+struct CommandResult {
+    var status: Int32
+    var output: String
+    var error: String
+}
+
+/// Runs `latent` with `arguments` in `folder` and waits for it.
+func latent(_ arguments: [String], in folder: URL, environment: [String: String] = [:]) throws -> CommandResult {
+    let process = try start(arguments, in: folder, environment: environment)
+    let out = process.standardOutput as! Pipe, err = process.standardError as! Pipe
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return CommandResult(status: process.terminationStatus, output: String(decoding: outData, as: UTF8.self),
+                         error: String(decoding: errData, as: UTF8.self))
+}
+
+func start(_ arguments: [String], in folder: URL, environment: [String: String] = [:]) throws -> Process {
+    let process = Process()
+    process.executableURL = latentExecutable!
+    process.arguments = arguments
+    process.currentDirectoryURL = folder
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    process.standardOutput = Pipe()
+    process.standardError = Pipe()
+    try process.run()
+    return process
+}
+
+@Suite(.serialized, .enabled(if: latentExecutable != nil, "the `latent` executable is not built; run `swift build` first"))
+struct CLITests {
+    let folder: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("latent-cli-\(UUID().uuidString)", isDirectory: true)
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }()
+
+    func metricsLines(_ run: String) -> [String] {
+        let text = (try? String(contentsOf: folder.appendingPathComponent(run).appendingPathComponent("metrics.jsonl"), encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").map(String.init)
+    }
+
+    /// Losses and steps of the metrics lines (the reproducible fields).
+    func losses(_ run: String) -> [String] {
+        metricsLines(run).map { line in
+            let object = try! JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+            return "\(object["step"]!) \(object["split"]!) \(object["loss"]!)"
+        }
+    }
+
+    @Test func trainResumeSampleEvaluateReport() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let config = folder.appendingPathComponent("config.json")
+        try Data(#"{"dataset": "digits", "batch-size": 32, "log-every": 2, "validate-every": 2, "model": {"init-log-std": -1}}"#.utf8).write(to: config)
+
+        var r = try latent(["train", "gaussian", "--config", "config.json", "--steps", "6", "--output", "runs/a"], in: folder)
+        #expect(r.status == 0, "\(r.error)")
+        #expect(r.output.contains("training for 6 steps"))
+        #expect(r.output.contains("step 6/6"))
+        #expect(losses("runs/a").count == 6)   // train and validation at 2, 4, 6
+
+        r = try latent(["train", "--resume", "--output", "runs/a", "--steps", "8"], in: folder)
+        #expect(r.status == 0, "\(r.error)")
+        #expect(r.output.contains("resuming at step 6 of 8"))
+
+        // The same 8 steps in one go give the same losses (validation falls on step 6 in both).
+        r = try latent(["train", "gaussian", "--config", "config.json", "--steps", "8", "--output", "runs/b"], in: folder)
+        #expect(r.status == 0, "\(r.error)")
+        #expect(losses("runs/a") == losses("runs/b"))
+
+        r = try latent(["evaluate", "runs/a", "--json"], in: folder)
+        #expect(r.status == 0, "\(r.error)")
+        let evaluation = try JSONSerialization.jsonObject(with: Data(r.output.utf8)) as! [String: Any]
+        let metrics = evaluation["metrics"] as! [String: Double]
+        #expect(metrics["nll"] != nil && metrics["bits_per_dim"] != nil)
+
+        r = try latent(["sample", "runs/a", "--count", "16", "--output", "samples.png"], in: folder)
+        #expect(r.status == 0, "\(r.error)")
+        let png = try Data(contentsOf: folder.appendingPathComponent("samples.png"))
+        #expect(png.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
+
+        r = try latent(["report", "runs/a"], in: folder)
+        #expect(r.status == 0, "\(r.error)")
+        let html = try String(contentsOf: folder.appendingPathComponent("runs/a/report.html"), encoding: .utf8)
+        #expect(html.contains("<svg") && html.contains("data:image/png;base64,"))
+        #expect(html.contains("init-log-std=-1"))
+    }
+
+    @Test func badNamesListValidChoices() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var r = try latent(["train", "vea", "--dataset", "digits"], in: folder)
+        #expect(r.status != 0)
+        #expect(r.error.contains("unknown model 'vea'; valid models: ") && r.error.contains("gaussian"))
+        r = try latent(["train", "gaussian", "--dataset", "moons"], in: folder)
+        #expect(r.error.contains("unknown dataset 'moons'; valid datasets: digits, two-moons"))
+        r = try latent(["train", "gaussian", "--dataset", "digits", "--optimizer", "adagrad"], in: folder)
+        #expect(r.error.contains("unknown optimizer 'adagrad'; valid optimizers: adam, adamw, sgd, rmsprop"))
+        r = try latent(["train", "gaussian", "--dataset", "digits", "--option", "scale=2"], in: folder)
+        #expect(r.error.contains("gaussian: unknown option 'scale'; valid options: init-log-std"))
+        r = try latent(["train", "gaussian", "--dataset", "digits", "--option", "init-log-std=wide"], in: folder)
+        #expect(r.error.contains("gaussian: option 'init-log-std' needs a number, got 'wide'"))
+        r = try latent(["train", "gaussian", "--dataset", "mnist", "--steps", "1", "--output", "runs/m"], in: folder,
+                       environment: ["LATENT_DATA": folder.appendingPathComponent("data").path])
+        #expect(r.error.contains("run `latent datasets install mnist`"))
+        r = try latent(["evaluate", "nowhere"], in: folder)
+        #expect(r.error.contains("is not a training run"))
+        r = try latent(["models"], in: folder)
+        #expect(r.output.contains("gaussian:") && r.output.contains("--option init-log-std=NUMBER"))
+        r = try latent(["datasets", "list"], in: folder)
+        #expect(r.output.contains("two-moons") && r.output.contains("fashion-mnist"))
+        r = try latent(["datasets", "path", "mnist"], in: folder, environment: ["LATENT_DATA": folder.appendingPathComponent("data").path])
+        #expect(r.status != 0 && r.error.contains("latent datasets install mnist"))
+    }
+
+    /// Ctrl-C saves `latest` and exits with 130; --resume then continues from it.
+    @Test func interruptSavesAndResumes() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let process = try start(["train", "gaussian", "--dataset", "two-moons", "--steps", "1000000", "--log-every", "1",
+                                 "--validate-every", "100000", "--output", "runs/c"], in: folder)
+        let deadline = Date().addingTimeInterval(60)
+        while metricsLines("runs/c").isEmpty && Date() < deadline && process.isRunning { usleep(20_000) }
+        #expect(!metricsLines("runs/c").isEmpty, "training wrote no metrics")
+        process.interrupt()
+        let out = (process.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        #expect(String(decoding: out, as: UTF8.self).contains("interrupted at step"))
+        let checkpoint = folder.appendingPathComponent("runs/c/checkpoints/latest.safetensors")
+        #expect(FileManager.default.fileExists(atPath: checkpoint.path))
+
+        // The checkpoint loads; resuming for a few more steps finishes normally.
+        let lines = metricsLines("runs/c")
+        let last = try JSONSerialization.jsonObject(with: Data(lines.last!.utf8)) as! [String: Any]
+        let step = last["step"] as! Int
+        let r = try latent(["train", "--resume", "--output", "runs/c", "--steps", "\(step + 3)"], in: folder)
+        #expect(r.status == 0, "\(r.error)")
+        #expect(r.output.contains("resuming at step \(step) of \(step + 3)"))
+        #expect(metricsLines("runs/c").count == lines.count + 4)   // 3 train lines and the final validation
+    }
+}

@@ -136,7 +136,7 @@ extension Tensor {
     /// Its own backward, for upstream `u` and `t = Σ u ⊙ y`:
     /// `∂/∂y = scale · (u ⊙ (g − Σ g ⊙ y) − g ⊙ t)` and `∂/∂g = scale · y ⊙ (u − t)`.
     func attentionSoftmaxGradient(_ gradient: Tensor, scale: Float) -> Tensor {
-        precondition(gradient.shape == shape, "attentionSoftmaxGradient: shapes \(shapeString(shape)) and \(shapeString(gradient.shape)) differ")
+        ensure(gradient.shape == shape, "attentionSoftmaxGradient: shapes \(shapeString(shape)) and \(shapeString(gradient.shape)) differ")
         let columns = shape.last ?? 1
         let rows = scalarCount / max(columns, 1)
         let out = Tensor(shape: shape) { o, _ in

@@ -46,9 +46,9 @@ public final class GRU: Module {
     ///   - generator: The random stream for the initial weights.
     public init(inputSize: Int, hiddenSize: Int, layerCount: Int = 1, bias: Bool = true, dropout: Float = 0,
                 generator: inout RandomGenerator) {
-        precondition(inputSize > 0 && hiddenSize > 0 && layerCount > 0,
+        ensure(inputSize > 0 && hiddenSize > 0 && layerCount > 0,
                      "GRU: sizes must be positive, got input \(inputSize), hidden \(hiddenSize), layers \(layerCount)")
-        precondition(dropout >= 0 && dropout < 1, "GRU: dropout \(dropout) is not in [0, 1)")
+        ensure(dropout >= 0 && dropout < 1, "GRU: dropout \(dropout) is not in [0, 1)")
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
         self.layerCount = layerCount

@@ -63,9 +63,9 @@ public final class LSTM: Module {
     ///   - generator: The random stream for the initial weights.
     public init(inputSize: Int, hiddenSize: Int, layerCount: Int = 1, bias: Bool = true, dropout: Float = 0,
                 generator: inout RandomGenerator) {
-        precondition(inputSize > 0 && hiddenSize > 0 && layerCount > 0,
+        ensure(inputSize > 0 && hiddenSize > 0 && layerCount > 0,
                      "LSTM: sizes must be positive, got input \(inputSize), hidden \(hiddenSize), layers \(layerCount)")
-        precondition(dropout >= 0 && dropout < 1, "LSTM: dropout \(dropout) is not in [0, 1)")
+        ensure(dropout >= 0 && dropout < 1, "LSTM: dropout \(dropout) is not in [0, 1)")
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
         self.layerCount = layerCount

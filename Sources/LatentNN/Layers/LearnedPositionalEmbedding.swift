@@ -18,7 +18,7 @@ public final class LearnedPositionalEmbedding: Module, Layer {
     ///   - standardDeviation: Of the normal initialisation.
     ///   - generator: The random stream for the initial table.
     public init(maxLength: Int, dimension: Int, standardDeviation: Float = 1, generator: inout RandomGenerator) {
-        precondition(maxLength > 0 && dimension > 0, "LearnedPositionalEmbedding: sizes must be positive")
+        ensure(maxLength > 0 && dimension > 0, "LearnedPositionalEmbedding: sizes must be positive")
         self.maxLength = maxLength
         self.dimension = dimension
         _weight = Parameter(generator.normal([maxLength, dimension], standardDeviation: standardDeviation))
@@ -28,7 +28,7 @@ public final class LearnedPositionalEmbedding: Module, Layer {
 
     /// The vectors of positions `offset..<offset + length`, `[length, dimension]`.
     public func embeddings(length: Int, offset: Int = 0) -> Tensor {
-        precondition(length >= 0 && offset >= 0 && offset + length <= maxLength,
+        ensure(length >= 0 && offset >= 0 && offset + length <= maxLength,
                      "LearnedPositionalEmbedding: positions \(offset)..<\(offset + length) exceed maxLength \(maxLength)")
         return weight.sliced(alongAxis: 0, range: offset..<(offset + length))
     }
@@ -38,7 +38,7 @@ public final class LearnedPositionalEmbedding: Module, Layer {
 
     /// `x` plus the embeddings of its positions; `x` is `[..., T, dimension]`.
     public func callAsFunction(_ x: Tensor, offset: Int = 0) -> Tensor {
-        precondition(x.rank >= 2 && x.shape[x.rank - 1] == dimension,
+        ensure(x.rank >= 2 && x.shape[x.rank - 1] == dimension,
                      "LearnedPositionalEmbedding: input must be [..., T, \(dimension)], got \(shapeString(x.shape))")
         return x + embeddings(length: x.shape[x.rank - 2], offset: offset)
     }

@@ -38,9 +38,9 @@ public final class MultiHeadAttention: Module {
     ///   - generator: The random stream for the initial weights.
     public init(embedDimension: Int, headCount: Int, bias: Bool = true, dropout: Float = 0,
                 generator: inout RandomGenerator) {
-        precondition(embedDimension > 0 && headCount > 0 && embedDimension % headCount == 0,
+        ensure(embedDimension > 0 && headCount > 0 && embedDimension % headCount == 0,
                      "MultiHeadAttention: embedDimension \(embedDimension) must be a positive multiple of headCount \(headCount)")
-        precondition(dropout >= 0 && dropout < 1, "MultiHeadAttention: dropout \(dropout) is not in [0, 1)")
+        ensure(dropout >= 0 && dropout < 1, "MultiHeadAttention: dropout \(dropout) is not in [0, 1)")
         self.embedDimension = embedDimension
         self.headCount = headCount
         self.dropout = dropout

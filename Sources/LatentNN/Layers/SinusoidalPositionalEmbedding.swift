@@ -15,7 +15,7 @@ public final class SinusoidalPositionalEmbedding: Module, Layer {
     ///   - dimension: `d`, the size of each position's vector.
     ///   - base: The wavelength base.
     public init(dimension: Int, base: Double = 10_000) {
-        precondition(dimension > 0 && base > 0, "SinusoidalPositionalEmbedding: dimension and base must be positive")
+        ensure(dimension > 0 && base > 0, "SinusoidalPositionalEmbedding: dimension and base must be positive")
         self.dimension = dimension
         self.base = base
     }
@@ -25,7 +25,7 @@ public final class SinusoidalPositionalEmbedding: Module, Layer {
     /// The encodings of positions `offset..<offset + length`, `[length, dimension]`
     /// (computed in double precision).
     public func embeddings(length: Int, offset: Int = 0) -> Tensor {
-        precondition(length >= 0 && offset >= 0, "SinusoidalPositionalEmbedding: negative length or offset")
+        ensure(length >= 0 && offset >= 0, "SinusoidalPositionalEmbedding: negative length or offset")
         let d = dimension
         return Tensor(shape: [length, d]) { p, _ in
             for t in 0..<length {
@@ -42,7 +42,7 @@ public final class SinusoidalPositionalEmbedding: Module, Layer {
 
     /// `x` plus the encodings of its positions; `x` is `[..., T, dimension]`.
     public func callAsFunction(_ x: Tensor, offset: Int = 0) -> Tensor {
-        precondition(x.rank >= 2 && x.shape[x.rank - 1] == dimension,
+        ensure(x.rank >= 2 && x.shape[x.rank - 1] == dimension,
                      "SinusoidalPositionalEmbedding: input must be [..., T, \(dimension)], got \(shapeString(x.shape))")
         return x + embeddings(length: x.shape[x.rank - 2], offset: offset)
     }

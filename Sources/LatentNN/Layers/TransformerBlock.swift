@@ -42,9 +42,9 @@ public final class TransformerBlock: Module, Layer {
     ///   - dropout: Dropout probability (attention weights and residual branches).
     ///   - generator: The random stream for the initial weights.
     public init(dimension: Int, headCount: Int, mlpRatio: Int = 4, dropout: Float = 0, generator: inout RandomGenerator) {
-        precondition(dimension > 0 && headCount > 0 && dimension % headCount == 0 && mlpRatio > 0,
+        ensure(dimension > 0 && headCount > 0 && dimension % headCount == 0 && mlpRatio > 0,
                      "TransformerBlock: dimension \(dimension) must be a positive multiple of headCount \(headCount)")
-        precondition(dropout >= 0 && dropout < 1, "TransformerBlock: dropout \(dropout) is not in [0, 1)")
+        ensure(dropout >= 0 && dropout < 1, "TransformerBlock: dropout \(dropout) is not in [0, 1)")
         self.dimension = dimension
         self.headCount = headCount
         self.hiddenDimension = mlpRatio * dimension

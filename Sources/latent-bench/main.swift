@@ -8,6 +8,7 @@ let suites: [(name: String, summary: String, run: () -> Void)] = [
     ("core", "GEMM, elementwise throughput, per-op overhead, an MLP step", CoreBenchmark.run),
     ("gemm", "GEMM only (a quick subset of core)", CoreBenchmark.runGEMM),
     ("overhead", "per-op overhead only (for profiling)", CoreBenchmark.runOverhead),
+    ("models", "reference models (training steps, sampling) as in pytorch_reference.py", ModelBenchmark.run),
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())

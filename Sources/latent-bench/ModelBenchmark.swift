@@ -13,7 +13,8 @@ import Latent
 /// reported. Settings come from the environment:
 /// `LATENT_BENCH_WARMUP` (5), `LATENT_BENCH_ROUNDS` (5), `LATENT_BENCH_STEPS` (20),
 /// `LATENT_BENCH_SAMPLE_STEPS` (8; MADE uses max(2, this/4)), `LATENT_BENCH_ONLY`
-/// (comma-separated keys: vae, iwae, realnvp, made, dcgan, lstm, transformer).
+/// (comma-separated keys: vae, iwae, realnvp, made, dcgan, lstm, transformer),
+/// `LATENT_BENCH_SAMPLING` (1; 0 skips the sampling benchmarks).
 enum ModelBenchmark {
     /// One timed workload: a key shared with the PyTorch script, a display name and the
     /// function timed once per sample.
@@ -49,7 +50,8 @@ enum ModelBenchmark {
             train.append(Workload(key: key, name: name, run: step))
         }
         var sample: [(workload: Workload, repetitions: Int)] = []
-        for (key, name, factory) in samplingFactories where selected(key) {
+        let sampling = setting("LATENT_BENCH_SAMPLING", 1) != 0
+        for (key, name, factory) in samplingFactories where sampling && selected(key) {
             let call = factory()
             for _ in 0..<(key == "made" ? 1 : warmup) { call(0) }
             sample.append((Workload(key: key, name: name, run: call),

@@ -53,7 +53,7 @@ rm -f "$OUT"/torch_*.txt "$OUT"/latent_*.txt
 echo "== load before: $(uptime)"
 for i in $(seq 1 "$ALTERNATIONS"); do
     echo "== [$i/$ALTERNATIONS] PyTorch ($THREADS threads)"
-    "$PYTHON" "$REFERENCE" --threads "$THREADS" --rounds "$ROUNDS" --steps "$STEPS" --warmup "$WARMUP" \
+    "$PYTHON" -u "$REFERENCE" --threads "$THREADS" --rounds "$ROUNDS" --steps "$STEPS" --warmup "$WARMUP" \
         --sample-steps "$SAMPLE_STEPS" ${ONLY:+--only "$ONLY"} > "$OUT/torch_$i.txt"
     echo "== [$i/$ALTERNATIONS] Latent"
     LATENT_BENCH_ROUNDS=$ROUNDS LATENT_BENCH_STEPS=$STEPS LATENT_BENCH_WARMUP=$WARMUP \

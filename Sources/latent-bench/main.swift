@@ -9,6 +9,7 @@ let suites: [(name: String, summary: String, run: () -> Void)] = [
     ("gemm", "GEMM only (a quick subset of core)", CoreBenchmark.runGEMM),
     ("overhead", "per-op overhead only (for profiling)", CoreBenchmark.runOverhead),
     ("vae", "VAE/IWAE training steps (batch 128, 784-512-256-32) and an epoch on digits", VAEBenchmark.run),
+    ("models", "reference models (training steps, sampling) as in pytorch_reference.py", ModelBenchmark.run),
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())

@@ -68,7 +68,8 @@ public func validateLinearShapes(input: [Int], weight: [Int], bias: [Int]?) thro
 public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
     checkShapes { () throws(ShapeError) in try validateLinearShapes(input: x.shape, weight: weight.shape, bias: bias?.shape) }
     let rows = x.scalarCount / weight.shape[1]
-    var y = matmul(x.reshaped(to: [rows, weight.shape[1]]), weight.transposed())
+    // x·Wᵀ through the GEMM's transpose flag: no copy of W forward, none of the gradient backward.
+    var y = matmul(x.reshaped(to: [rows, weight.shape[1]]), weight, transposeB: true)
     if let bias { y = y + bias }
     return y.reshaped(to: Array(x.shape.dropLast()) + [weight.shape[0]])
 }

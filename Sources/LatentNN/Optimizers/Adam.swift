@@ -42,23 +42,44 @@ public class Adam: StatefulOptimizer, Optimizer {
             let outs = UpdateKernel.outputs(ams ? 4 : 3, like: theta) { o in
                 let (p, gp, mp, vp) = (theta.storage.pointer, g.storage.pointer, m0.storage.pointer, v0.storage.pointer)
                 let vmaxp = vmax0?.storage.pointer
-                UpdateKernel.forEach(theta.scalarCount) { i in
-                    var param = p[i]
-                    var grad = gp[i]
-                    if wd != 0 {
-                        if decoupled { param *= 1 - lr * wd } else { grad += wd * param }
+                let (op, mo, vo) = (o[0], o[1], o[2])
+                let vmaxo: UnsafeMutablePointer<Float>? = ams ? o[3] : nil
+                // Plain Adam (no decay, no AMSGrad): 16 lanes at a time.
+                let vectorised = wd == 0 && !ams
+                UpdateKernel.forEachChunk(theta.scalarCount) { range in
+                    var i = range.lowerBound
+                    if vectorised {
+                        typealias V = SIMD16<Float>
+                        while i + V.scalarCount <= range.upperBound {
+                            let grad = UpdateKernel.load(gp + i)
+                            let m = b1 * UpdateKernel.load(mp + i) + (1 - b1) * grad
+                            let v = b2 * UpdateKernel.load(vp + i) + (1 - b2) * grad * grad
+                            let denom = v.squareRoot() / bc2Sqrt + eps
+                            UpdateKernel.store(UpdateKernel.load(p + i) - stepSize * (m / denom), op + i)
+                            UpdateKernel.store(m, mo + i)
+                            UpdateKernel.store(v, vo + i)
+                            i += V.scalarCount
+                        }
                     }
-                    let m = b1 * mp[i] + (1 - b1) * grad
-                    let v = b2 * vp[i] + (1 - b2) * grad * grad
-                    var vUsed = v
-                    if let vmaxp {
-                        vUsed = Swift.max(vmaxp[i], v)
-                        o[3][i] = vUsed
+                    while i < range.upperBound {
+                        var param = p[i]
+                        var grad = gp[i]
+                        if wd != 0 {
+                            if decoupled { param *= 1 - lr * wd } else { grad += wd * param }
+                        }
+                        let m = b1 * mp[i] + (1 - b1) * grad
+                        let v = b2 * vp[i] + (1 - b2) * grad * grad
+                        var vUsed = v
+                        if let vmaxp, let vmaxo {
+                            vUsed = Swift.max(vmaxp[i], v)
+                            vmaxo[i] = vUsed
+                        }
+                        let denom = vUsed.squareRoot() / bc2Sqrt + eps
+                        op[i] = param - stepSize * (m / denom)
+                        mo[i] = m
+                        vo[i] = v
+                        i += 1
                     }
-                    let denom = vUsed.squareRoot() / bc2Sqrt + eps
-                    o[0][i] = param - stepSize * (m / denom)
-                    o[1][i] = m
-                    o[2][i] = v
                 }
             }
             setSlot(path, "exp_avg", outs[1])

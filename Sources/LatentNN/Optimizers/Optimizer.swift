@@ -98,6 +98,28 @@ enum UpdateKernel {
         Parallel.forEachChunk(count: count, minimumChunk: 1 << 16) { r in for i in r { body(i) } }
     }
 
+    /// Calls `body` with contiguous index ranges covering `0..<count`, split across cores
+    /// for large tensors (for loops that handle 16 lanes at a time).
+    @inline(__always)
+    static func forEachChunk(_ count: Int, _ body: (Range<Int>) -> Void) {
+        Parallel.forEachChunk(count: count, minimumChunk: 1 << 16, body)
+    }
+
+    /// 16 floats from `p` (any alignment).
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+    }
+
+    @inline(__always)
+    static func load(_ p: UnsafeMutablePointer<Float>) -> SIMD16<Float> { load(UnsafePointer(p)) }
+
+    /// Stores 16 floats at `p` (any alignment).
+    @inline(__always)
+    static func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
+    }
+
     /// Allocates `n` output tensors shaped like `like` and runs `body` with their pointers.
     static func outputs(_ n: Int, like: Tensor, _ body: ([UnsafeMutablePointer<Float>]) -> Void) -> [Tensor] {
         let storages = (0..<n).map { _ in TensorStorage(uninitializedCount: like.scalarCount) }

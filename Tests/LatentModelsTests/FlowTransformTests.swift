@@ -2,7 +2,7 @@ import LatentCore
 import LatentNN
 import LatentProbability
 import LatentTestSupport
-@testable import LatentModels
+import LatentModels
 import Testing
 
 /// Gives every parameter of `module` random values (a freshly built flow is the

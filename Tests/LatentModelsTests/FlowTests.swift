@@ -51,7 +51,7 @@ import Testing
         randomize(flow, scale: 0.3)
         flow.eval()
         for label in 0..<2 {
-            let grid = DensityGrid(xRange: -8...8, yRange: -8...8, resolution: 160) { points in
+            let grid = DensityGrid(xRange: -7...7, yRange: -7...7, resolution: 70) { points in
                 let c = oneHot(IndexTensor([Int](repeating: label, count: points.shape[0])), classCount: 2)
                 return flow.logProb(points, context: c)
             }
@@ -65,16 +65,16 @@ import Testing
         var rng = RandomGenerator(seed: 4)
         let flow = Flow.nsf(dimension: 2, layers: 2, hidden: [16], binCount: 6, generator: &rng)
         let optimizer = Adam(learningRate: 3e-3)
-        for _ in 0..<30 {
+        for _ in 0..<15 {
             let x = ToyDensity.twoMoons.sample(128, generator: &rng)
             let (_, g) = valueAndGradient(of: flow) { -$0.logProb(x).mean() }
             optimizer.update(flow, with: g)
         }
         flow.eval()
-        let grid = DensityGrid(xRange: -6...6, yRange: -6...6, resolution: 160) { flow.logProb($0) }
+        let grid = DensityGrid(xRange: -6...6, yRange: -6...6, resolution: 80) { flow.logProb($0) }
         #expect(abs(grid.integral - 1) < 0.01, "∫p = \(grid.integral)")
         let image = grid.heatMap
-        #expect(image.shape == [3, 160, 160])
+        #expect(image.shape == [3, 80, 80])
         #expect(image.scalars.allSatisfy { $0 >= 0 && $0 <= 1 })
     }
 
@@ -115,8 +115,9 @@ import Testing
             let sums = model.evaluationSums(batch, generator: &rng)
             #expect(sums["nll"]!.isFinite)
             #expect(model.sample(count: 5, generator: &rng).shape == [5, 2])
+            (model as! FlowModel).heatMapResolution = 24
             let figures = model.figures(data: batch, generator: &rng)
-            #expect(figures.first?.pixels.shape == [3, 200, 200])
+            #expect(figures.first?.pixels.shape == [3, 24, 24])
         }
         // Images: dequantised, logit-transformed, class-conditional.
         var rng = RandomGenerator(seed: 7)

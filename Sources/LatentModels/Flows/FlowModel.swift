@@ -39,6 +39,8 @@ open class FlowModel: Module, GenerativeModel {
     public let data: DataDescription
     public let dequantization: Dequantization?
     public let classCount: Int
+    /// Cells per side of the 2-D density heat map in ``figures(data:generator:)``.
+    public var heatMapResolution = 200
 
     public required init(options: ModelOptions, data: DataDescription, generator: inout RandomGenerator) throws {
         let conditional = options.flag("conditional")
@@ -113,7 +115,7 @@ open class FlowModel: Module, GenerativeModel {
         if data.dimension == 2 && dequantization == nil && classCount == 0 {
             let values = batch.features.scalars
             let extent = Float(1.1) * max(values.map { abs($0) }.max() ?? 4, 1)
-            let grid = DensityGrid(xRange: -extent...extent, yRange: -extent...extent, resolution: 200) { flow.logProb($0) }
+            let grid = DensityGrid(xRange: -extent...extent, yRange: -extent...extent, resolution: heatMapResolution) { flow.logProb($0) }
             figures.append(ModelFigure(name: "density", caption: String(format: "Learned density on [−%.1f, %.1f]² (integral on the grid: %.4f)", extent, extent, grid.integral),
                                        pixels: grid.heatMap))
         } else if data.featureShape.count == 3 || data.featureShape.count == 2 {

@@ -105,4 +105,18 @@ func randomize(_ module: Module, scale: Float = 0.5, seed: UInt64 = 7) {
             #expect(!isClose(t.forwardAndLogAbsDetJacobian(x, context: c2).0, y, relative: 1e-3, absolute: 1e-3))
         }
     }
+
+    @Test func planarAndRadialFlows() {
+        var rng = RandomGenerator(seed: 8)
+        let x = rng.normal([5, 3])
+        let planar = PlanarFlow(dimension: 3, generator: &rng)
+        randomize(planar, scale: 1)
+        checkBijector(planar, inputs: x)
+        let radial = RadialFlow(dimension: 3, generator: &rng)
+        randomize(radial, scale: 1)
+        checkBijector(radial, inputs: x)
+        // A contracting radial flow (β < 0) as well.
+        radial.betaParameter = Tensor([-3])
+        checkBijector(radial, inputs: x, "contracting")
+    }
 }

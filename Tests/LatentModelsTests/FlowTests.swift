@@ -129,6 +129,11 @@ import Testing
         let loss = model.trainingLoss(batch, progress: TrainingProgress(step: 0, epoch: 0), generator: &rng)
         #expect(loss.loss.scalar.isFinite && loss.metrics["bitsPerDimension"]! > 0)
         #expect(model.sample(count: 6, generator: &rng).shape == [6, 1, 4, 4])
+        let glowOptions = try ModelOptions(["levels": "1", "steps": "1", "hidden-channels": "4"], declared: GlowModel.options, model: "glow")
+        let glow = try GlowModel(options: glowOptions, data: DataDescription(featureShape: [1, 4, 4], kind: .image(levels: 17), name: "tiny"),
+                                 generator: &rng)
+        #expect(glow.trainingLoss(batch, progress: TrainingProgress(step: 0, epoch: 0), generator: &rng).loss.scalar.isFinite)
+        #expect(glow.sample(count: 2, generator: &rng).shape == [2, 1, 4, 4])
         #expect(throws: ModelOptionError.self) {
             try RealNVPModel(options: options, data: DataDescription(featureShape: [2], kind: .continuous, name: "moons"), generator: &rng)
         }

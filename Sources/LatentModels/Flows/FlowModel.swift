@@ -28,10 +28,10 @@ open class FlowModel: Module, GenerativeModel {
     }
     open class var options: [ModelOption] { commonOptions }
 
-    /// Builds the flow over vectors of `dimension` with context `contextSize`.
-    open class func makeFlow(options: ModelOptions, dimension: Int, contextSize: Int,
+    /// Builds the flow for `data` (vector flows use D = `data.dimension`) with context `contextSize`.
+    open class func makeFlow(options: ModelOptions, data: DataDescription, contextSize: Int,
                              generator: inout RandomGenerator) throws -> Flow {
-        Flow.realNVP(dimension: dimension, layers: options.integer("layers"), hidden: options.integers("hidden"),
+        Flow.realNVP(dimension: data.dimension, layers: options.integer("layers"), hidden: options.integers("hidden"),
                      contextSize: contextSize, generator: &generator)
     }
 
@@ -48,11 +48,16 @@ open class FlowModel: Module, GenerativeModel {
             throw ModelOptionError("\(Self.modelName): 'conditional' needs a dataset with class labels; \(data.name) has none")
         }
         guard data.dimension >= 2 else { throw ModelOptionError("\(Self.modelName): needs data of at least 2 dimensions, got \(data.featureShape)") }
-        let hidden = options.integers("hidden")
-        guard !hidden.isEmpty, hidden.allSatisfy({ $0 > 0 }) else {
-            throw ModelOptionError("\(Self.modelName): option 'hidden' needs one or more positive widths, got '\(options.string("hidden"))'")
+        let declared = Set(Self.options.map(\.name))
+        if declared.contains("hidden") {
+            let hidden = options.integers("hidden")
+            guard !hidden.isEmpty, hidden.allSatisfy({ $0 > 0 }) else {
+                throw ModelOptionError("\(Self.modelName): option 'hidden' needs one or more positive widths, got '\(options.string("hidden"))'")
+            }
         }
-        guard options.integer("layers") >= 1 else { throw ModelOptionError("\(Self.modelName): option 'layers' must be at least 1") }
+        if declared.contains("layers") {
+            guard options.integer("layers") >= 1 else { throw ModelOptionError("\(Self.modelName): option 'layers' must be at least 1") }
+        }
         self.data = data
         self.classCount = conditional ? data.classCount! : 0
         if case .image(let levels) = data.kind {
@@ -60,7 +65,7 @@ open class FlowModel: Module, GenerativeModel {
         } else {
             dequantization = nil
         }
-        flow = try Self.makeFlow(options: options, dimension: data.dimension, contextSize: classCount, generator: &generator)
+        flow = try Self.makeFlow(options: options, data: data, contextSize: classCount, generator: &generator)
         super.init()
     }
 
@@ -76,7 +81,7 @@ open class FlowModel: Module, GenerativeModel {
     /// discrete data).
     public func negativeLogLikelihood(_ batch: TensorBatch, generator: inout RandomGenerator) -> Tensor {
         let b = batch.features.shape[0]
-        let x = batch.features.reshaped(to: [b, data.dimension])
+        let x = batch.features.reshaped(to: [b] + flow.eventShape)
         if let dequantization {
             let (w, logDet) = dequantization.forward(x, generator: &generator)
             return dequantization.negativeLogLikelihood(flowLogProb: flow.logProb(w, context: context(batch)),
@@ -136,12 +141,43 @@ public final class RealNVPModel: FlowModel {
             ModelOption("normalization", .choice(["actnorm", "batchnorm", "none"]), default: "actnorm", help: "normalisation layer after each coupling"),
         ]
     }
-    public override class func makeFlow(options: ModelOptions, dimension: Int, contextSize: Int,
+    public override class func makeFlow(options: ModelOptions, data: DataDescription, contextSize: Int,
                                         generator: inout RandomGenerator) throws -> Flow {
         let norm = options.string("normalization")
-        return Flow.realNVP(dimension: dimension, layers: options.integer("layers"), hidden: options.integers("hidden"),
+        return Flow.realNVP(dimension: data.dimension, layers: options.integer("layers"), hidden: options.integers("hidden"),
                             additive: options.flag("additive"), actNorm: norm == "actnorm", batchNorm: norm == "batchnorm",
                             contextSize: contextSize, generator: &generator)
+    }
+}
+
+/// Glow (Kingma & Dhariwal 2018) on images: multi-scale, ActNorm, LU 1×1 convolutions,
+/// affine channel couplings with CNN conditioners. `architecture: realnvp` gives the
+/// multi-scale RealNVP (checkerboard and channel masks) instead.
+public final class GlowModel: FlowModel {
+    public override class var modelName: String { "glow" }
+    public override class var abstract: String { "Glow: multi-scale image flow with 1×1 convolutions (exact likelihood, bits/dim)" }
+    public override class var options: [ModelOption] {
+        [
+            ModelOption("levels", .integer, default: "2", help: "number of scales L (H and W divisible by 2^L)"),
+            ModelOption("steps", .integer, default: "4", help: "flow steps K per level"),
+            ModelOption("hidden-channels", .integer, default: "64", help: "channels of the coupling CNNs"),
+            ModelOption("architecture", .choice(["glow", "realnvp"]), default: "glow", help: "Glow steps or RealNVP checkerboard/channel couplings"),
+            ModelOption("conditional", .flag, default: "false", help: "condition on the class label (needs a labelled dataset)"),
+            ModelOption("logit-alpha", .number, default: "0.000001", help: "α of the logit transform for images"),
+        ]
+    }
+    public override class func makeFlow(options: ModelOptions, data: DataDescription, contextSize: Int,
+                                        generator: inout RandomGenerator) throws -> Flow {
+        let shape = data.featureShape.count == 2 ? [1] + data.featureShape : data.featureShape
+        let levels = options.integer("levels"), steps = options.integer("steps"), hidden = options.integer("hidden-channels")
+        guard shape.count == 3 else { throw ModelOptionError("glow: needs image data [C, H, W], got \(data.featureShape)") }
+        guard levels >= 1, shape[1] % (1 << levels) == 0, shape[2] % (1 << levels) == 0 else {
+            throw ModelOptionError("glow: \(shape[1])×\(shape[2]) images are not divisible by 2^levels = \(1 << max(levels, 0))")
+        }
+        guard steps >= 1, hidden >= 1 else { throw ModelOptionError("glow: 'steps' and 'hidden-channels' must be positive") }
+        return options.string("architecture") == "glow"
+            ? Flow.glow(imageShape: shape, levels: levels, steps: steps, hiddenChannels: hidden, contextSize: contextSize, generator: &generator)
+            : Flow.imageRealNVP(imageShape: shape, levels: levels, steps: steps, hiddenChannels: hidden, contextSize: contextSize, generator: &generator)
     }
 }
 
@@ -155,10 +191,10 @@ public final class MAFModel: FlowModel {
             ModelOption("inverse", .flag, default: "false", help: "inverse autoregressive flow (fast sampling, slow density)"),
         ]
     }
-    public override class func makeFlow(options: ModelOptions, dimension: Int, contextSize: Int,
+    public override class func makeFlow(options: ModelOptions, data: DataDescription, contextSize: Int,
                                         generator: inout RandomGenerator) throws -> Flow {
         let norm = options.string("normalization")
-        return Flow.maf(dimension: dimension, layers: options.integer("layers"), hidden: options.integers("hidden"),
+        return Flow.maf(dimension: data.dimension, layers: options.integer("layers"), hidden: options.integers("hidden"),
                         batchNorm: norm == "batchnorm", actNorm: norm == "actnorm", inverse: options.flag("inverse"),
                         contextSize: contextSize, generator: &generator)
     }
@@ -176,12 +212,12 @@ public final class NSFModel: FlowModel {
             ModelOption("autoregressive", .flag, default: "false", help: "autoregressive (MADE) instead of coupling layers"),
         ]
     }
-    public override class func makeFlow(options: ModelOptions, dimension: Int, contextSize: Int,
+    public override class func makeFlow(options: ModelOptions, data: DataDescription, contextSize: Int,
                                         generator: inout RandomGenerator) throws -> Flow {
         let bins = options.integer("bins"), bound = options.number("bound")
         guard bins >= 1 else { throw ModelOptionError("nsf: option 'bins' must be positive, got \(bins)") }
         guard bound > 0 else { throw ModelOptionError("nsf: option 'bound' must be positive, got \(bound)") }
-        return Flow.nsf(dimension: dimension, layers: options.integer("layers"), hidden: options.integers("hidden"),
+        return Flow.nsf(dimension: data.dimension, layers: options.integer("layers"), hidden: options.integers("hidden"),
                         binCount: bins, bound: bound, autoregressive: options.flag("autoregressive"),
                         contextSize: contextSize, generator: &generator)
     }

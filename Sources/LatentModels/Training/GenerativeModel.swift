@@ -185,7 +185,7 @@ public enum ModelRegistry {
     nonisolated(unsafe) private static var registered: [any GenerativeModel.Type] = builtIn
 
     /// Models shipped with Latent.
-    public static var builtIn: [any GenerativeModel.Type] { [RealNVPModel.self, MAFModel.self, NSFModel.self] }
+    public static var builtIn: [any GenerativeModel.Type] { [RealNVPModel.self, MAFModel.self, NSFModel.self, GlowModel.self] }
 
     /// Every registered model type.
     public static var all: [any GenerativeModel.Type] { registered }

@@ -186,7 +186,8 @@ public enum ModelRegistry {
 
     /// Models shipped with Latent.
     public static var builtIn: [any GenerativeModel.Type] {
-        [GaussianBaseline.self, VAE.self, IWAE.self, ConditionalVAE.self, HierarchicalVAE.self]
+        [GaussianBaseline.self, VAE.self, IWAE.self, ConditionalVAE.self, HierarchicalVAE.self,
+         RealNVPModel.self, MAFModel.self, NSFModel.self, GlowModel.self]
     }
 
     /// Every registered model type.

@@ -1,6 +1,6 @@
 import Foundation
 import LatentCore
-@testable import LatentNN
+import LatentNN
 import LatentTestSupport
 import Testing
 

@@ -76,7 +76,7 @@ public func gruRecurrence(inputGates: Tensor, inputBias: Tensor, recurrentWeight
 /// The GRU recurrence written with ordinary differentiable ops: the reference for the
 /// fused op and its higher-order derivatives. Same operands and result as
 /// ``gruRecurrence(inputGates:inputBias:recurrentWeight:recurrentBias:initialHidden:)``.
-func gruRecurrenceReference(inputGates: Tensor, inputBias: Tensor, recurrentWeight: Tensor, recurrentBias: Tensor,
+public func gruRecurrenceReference(inputGates: Tensor, inputBias: Tensor, recurrentWeight: Tensor, recurrentBias: Tensor,
                             initialHidden: Tensor) -> Tensor {
     let (n, t, h) = checkShapes { () throws(ShapeError) in
         try gruRecurrenceShapes(inputGates: inputGates.shape, inputBias: inputBias.shape, recurrentWeight: recurrentWeight.shape,

@@ -78,7 +78,7 @@ public func lstmRecurrence(inputGates: Tensor, recurrentWeight: Tensor, bias: Te
 /// The LSTM recurrence written with ordinary differentiable ops (one slice, matmul and a
 /// few elementwise ops per step): the reference for the fused op and its higher-order
 /// derivatives. Same operands and result as ``lstmRecurrence(inputGates:recurrentWeight:bias:initialHidden:initialCell:)``.
-func lstmRecurrenceReference(inputGates: Tensor, recurrentWeight: Tensor, bias: Tensor,
+public func lstmRecurrenceReference(inputGates: Tensor, recurrentWeight: Tensor, bias: Tensor,
                              initialHidden: Tensor, initialCell: Tensor) -> Tensor {
     let (n, t, h) = checkShapes { () throws(ShapeError) in
         try lstmRecurrenceShapes(inputGates: inputGates.shape, recurrentWeight: recurrentWeight.shape, bias: bias.shape,

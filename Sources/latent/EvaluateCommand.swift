@@ -25,6 +25,11 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Batch size (default: the run's eval batch size).")
     var batchSize: Int?
 
+    @Option(name: .customLong("option"), help: ArgumentHelp(
+        "Override a model option of the run (repeatable), e.g. eval-samples=5000 for a run validated with fewer importance samples.",
+        valueName: "key=value"))
+    var modelOptions: [String] = []
+
     @Flag(help: "Print the result as JSON.")
     var json = false
 
@@ -32,9 +37,13 @@ struct EvaluateCommand: ParsableCommand {
         guard let dataSplit = DataSplit(rawValue: split), dataSplit != .trainAndValidation else {
             throw ValidationError("unknown split '\(split)'; valid splits: test, validation, train")
         }
-        let trained = try TrainedRun(RunDirectory(URL(fileURLWithPath: runFolder)), checkpoint: checkpoint)
+        let overrides = try parseModelOptions(modelOptions)
+        let trained = try TrainedRun(RunDirectory(URL(fileURLWithPath: runFolder)), checkpoint: checkpoint,
+                                     optionOverrides: overrides)
+        let started = Date()
         let metrics = try trained.evaluate(split: dataSplit, batchSize: batchSize)
-        let result = EvaluationResult(split: split, checkpoint: trained.checkpointName, step: trained.step, metrics: metrics)
+        let result = EvaluationResult(split: split, checkpoint: trained.checkpointName, step: trained.step, metrics: metrics,
+                                      optionOverrides: overrides.isEmpty ? nil : overrides)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data = try encoder.encode(result)
@@ -42,7 +51,8 @@ struct EvaluateCommand: ParsableCommand {
         if json {
             Console.line(String(decoding: data, as: UTF8.self))
         } else {
-            Console.line("\(trained.configuration.modelName) on \(trained.configuration.dataset), \(split) split, \(trained.checkpointName) checkpoint (step \(trained.step)):")
+            let options = overrides.isEmpty ? "" : ", options " + overrides.keys.sorted().map { "\($0)=\(overrides[$0]!)" }.joined(separator: " ")
+            Console.line("\(trained.configuration.modelName) on \(trained.configuration.dataset), \(split) split, \(trained.checkpointName) checkpoint (step \(trained.step)\(options)), \(Console.number(Date().timeIntervalSince(started))) s:")
             for key in metrics.keys.sorted() { Console.line("  \(key): \(Console.number(metrics[key]!))") }
         }
     }

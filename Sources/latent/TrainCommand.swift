@@ -138,11 +138,18 @@ struct TrainCommand: ParsableCommand {
         if let checkpointEvery { c.checkpointEvery = checkpointEvery }
         if let evalBatchSize { c.evalBatchSize = evalBatchSize }
         if let logEvery { c.logEvery = logEvery }
-        for pair in modelOptions {
-            guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
-                throw ValidationError("--option needs key=value, got '\(pair)'")
-            }
-            c.modelOptions[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
-        }
+        c.modelOptions.merge(try parseModelOptions(modelOptions)) { _, new in new }
     }
+}
+
+/// `--option key=value` pairs as a dictionary (later pairs win).
+func parseModelOptions(_ pairs: [String]) throws -> [String: String] {
+    var options: [String: String] = [:]
+    for pair in pairs {
+        guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
+            throw ValidationError("--option needs key=value, got '\(pair)'")
+        }
+        options[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
+    }
+    return options
 }

@@ -95,6 +95,15 @@ struct CLITests {
         let metrics = evaluation["metrics"] as! [String: Double]
         #expect(metrics["nll"] != nil && metrics["bits_per_dim"] != nil)
 
+        // Overriding an option that only affects initialisation: same numbers, recorded overrides.
+        r = try latent(["evaluate", "runs/a", "--json", "--option", "init-log-std=-3"], in: folder)
+        #expect(r.status == 0, "\(r.error)")
+        let overridden = try JSONSerialization.jsonObject(with: Data(r.output.utf8)) as! [String: Any]
+        #expect(overridden["metrics"] as! [String: Double] == metrics)
+        #expect(overridden["optionOverrides"] as? [String: String] == ["init-log-std": "-3"])
+        r = try latent(["evaluate", "runs/a", "--option", "scale=2"], in: folder)
+        #expect(r.status != 0 && r.error.contains("gaussian: unknown option 'scale'"))
+
         r = try latent(["sample", "runs/a", "--count", "16", "--output", "samples.png"], in: folder)
         #expect(r.status == 0, "\(r.error)")
         let png = try Data(contentsOf: folder.appendingPathComponent("samples.png"))

@@ -18,10 +18,18 @@ public struct TrainedRun {
     let store: DatasetStore
 
     /// Loads `checkpoint` (`best`, falling back to `latest` when there is no best yet).
-    public init(_ run: RunDirectory, checkpoint: String = "best", store: DatasetStore = .default) throws {
+    ///
+    /// - Parameter optionOverrides: Model options replacing the run's own before the model is
+    ///   built (e.g. `eval-samples=5000` to evaluate a run trained with a cheaper validation
+    ///   setting). Options that change parameter shapes make the checkpoint fail to load
+    ///   with a descriptive error.
+    public init(_ run: RunDirectory, checkpoint: String = "best", optionOverrides: [String: String] = [:],
+                store: DatasetStore = .default) throws {
         self.run = run
         self.store = store
-        configuration = try run.readConfiguration()
+        var configuration = try run.readConfiguration()
+        configuration.modelOptions.merge(optionOverrides) { _, new in new }
+        self.configuration = configuration
         description = try DatasetCatalog.description(of: configuration.dataset)
         let type = try ModelRegistry.model(named: configuration.modelName)
         var url = try run.checkpoint(checkpoint)
@@ -110,7 +118,11 @@ public struct EvaluationResult: Codable, Sendable, Equatable {
     public var checkpoint: String
     public var step: Int
     public var metrics: [String: Double]
-    public init(split: String, checkpoint: String, step: Int, metrics: [String: Double]) {
+    /// Model options given to `latent evaluate --option` (nil when none).
+    public var optionOverrides: [String: String]?
+    public init(split: String, checkpoint: String, step: Int, metrics: [String: Double],
+                optionOverrides: [String: String]? = nil) {
         self.split = split; self.checkpoint = checkpoint; self.step = step; self.metrics = metrics
+        self.optionOverrides = optionOverrides
     }
 }

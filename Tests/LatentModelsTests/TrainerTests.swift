@@ -58,6 +58,12 @@ func reproducible(_ records: [MetricsRecord]) -> [String] {
         let nll = try #require(metrics["nll"])
         #expect(nll > 2 && nll < 6)
         #expect(abs(metrics["bits_per_dim"]! - nll / (2 * log(2.0))) < 1e-9)
+        // The true density's NLL on the same test points, and the gap.
+        let test = try DatasetCatalog.load("two-moons", split: .test)
+        let truth = ToyDensity.twoMoons.logDensity(test.features)!.scalars.map(Double.init)
+        let trueNLL = -truth.reduce(0, +) / Double(truth.count)
+        #expect(abs(metrics["true-nll"]! - trueNLL) < 1e-6)
+        #expect(abs(metrics["nll-gap"]! - (nll - trueNLL)) < 1e-9)
         #expect(trained.sample(count: 7, seed: 1).shape == [7, 2])
         #expect(try trained.samplePicture(count: 100, seed: 1).shape == [1, 256, 256])
 

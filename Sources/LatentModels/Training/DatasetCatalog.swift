@@ -41,6 +41,11 @@ public enum DatasetCatalog {
         Entry(name: "fashion-mnist", summary: "28×28 clothing images, 256 grey levels", needsInstall: true),
     ]
 
+    /// The generating density of a toy dataset (nil for other datasets).
+    public static func toyDensity(named name: String) -> ToyDensity? {
+        toyNames.first(where: { $0.0 == name })?.1
+    }
+
     /// Valid names, in catalogue order.
     public static var names: [String] { entries.map(\.name) }
 

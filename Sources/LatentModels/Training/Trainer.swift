@@ -231,7 +231,9 @@ public final class Trainer {
     }
 
     /// The model's evaluation metrics per example over a whole dataset, plus
-    /// `bits_per_dim` when the headline metric is `nll` and the model reports no bits metric itself (see ``DataDescription/bitsPerDimension(nats:)``).
+    /// `bits_per_dim` when the headline metric is `nll` and the model reports no bits metric itself (see ``DataDescription/bitsPerDimension(nats:)``),
+    /// and for a toy density with a known formula `true-nll` (the NLL of the generating
+    /// density on the same points) and `nll-gap` (`nll − true-nll`, ≥ 0 in expectation).
     public static func evaluate(_ model: any GenerativeModel, on data: TensorDataset, description: DataDescription,
                                 batchSize: Int, generator: RandomGenerator) -> [String: Double] {
         let wasTraining = model.isTraining
@@ -240,11 +242,17 @@ public final class Trainer {
         var generator = generator
         var sums: [String: Double] = [:]
         let loader = DataLoader(data, batchSize: batchSize)
+        // For a toy density with a known formula, the NLL of the true density on the same points.
+        let truth = DatasetCatalog.toyDensity(named: description.name).flatMap { $0.hasLogDensity ? $0 : nil }
         for batch in loader.batches(epoch: 0) {
             let values = withoutDerivative { model.evaluationSums(batch, generator: &generator) }
             for (k, v) in values { sums[k, default: 0] += v }
+            if let truth, let logDensity = truth.logDensity(batch.features) {
+                sums["true-nll", default: 0] -= logDensity.scalars.reduce(0.0) { $0 + Double($1) }
+            }
         }
         var means = sums.mapValues { $0 / Double(max(data.count, 1)) }
+        if let nll = means["nll"], let trueNLL = means["true-nll"] { means["nll-gap"] = nll - trueNLL }
         // Added unless the model reports bits itself (e.g. as `bitsPerDimension`).
         if model.evaluationMetrics.first == "nll", let nll = means["nll"], !means.keys.contains(where: { $0.lowercased().contains("bits") }) {
             means["bits_per_dim"] = description.bitsPerDimension(nats: nll)

@@ -230,7 +230,9 @@ public final class Trainer {
         }
     }
 
-    /// The model's evaluation metrics per example over a whole dataset, plus
+    /// The model's evaluation metrics per example over a whole dataset (the means of its
+    /// ``GenerativeModel/evaluationSums(_:generator:)`` passed through
+    /// ``GenerativeModel/finalizeEvaluation(_:)``), plus
     /// `bits_per_dim` when the headline metric is `nll` and the model reports no bits metric itself (see ``DataDescription/bitsPerDimension(nats:)``).
     public static func evaluate(_ model: any GenerativeModel, on data: TensorDataset, description: DataDescription,
                                 batchSize: Int, generator: RandomGenerator) -> [String: Double] {
@@ -244,7 +246,7 @@ public final class Trainer {
             let values = withoutDerivative { model.evaluationSums(batch, generator: &generator) }
             for (k, v) in values { sums[k, default: 0] += v }
         }
-        var means = sums.mapValues { $0 / Double(max(data.count, 1)) }
+        var means = model.finalizeEvaluation(sums.mapValues { $0 / Double(max(data.count, 1)) })
         // Added unless the model reports bits itself (e.g. as `bitsPerDimension`).
         if model.evaluationMetrics.first == "nll", let nll = means["nll"], !means.keys.contains(where: { $0.lowercased().contains("bits") }) {
             means["bits_per_dim"] = description.bitsPerDimension(nats: nll)

@@ -32,8 +32,7 @@ public final class ConvolutionalDecoder: Module, Layer {
     ///   - generator: Draws the initial weights.
     public init(inputSize: Int, imageShape: [Int], channels: [Int], parametersPerDimension: Int,
                 activation: MultilayerPerceptron.Activation = .relu, generator: inout RandomGenerator) {
-        ensure(ConvolutionalEncoder.accepts(imageShape), "ConvolutionalDecoder: needs [C, H, W] with H, W divisible by 4, got \(imageShape)")
-        ensure(channels.count == 2 && channels.allSatisfy { $0 > 0 }, "ConvolutionalDecoder: needs two positive channel counts, got \(channels)")
+        ConvolutionalEncoder.checkGeometry(imageShape: imageShape, channels: channels, op: "ConvolutionalDecoder")
         self.imageShape = imageShape
         self.channels = channels
         self.parametersPerDimension = parametersPerDimension

@@ -29,8 +29,7 @@ public final class ConvolutionalEncoder: Module, Layer {
     ///   - generator: Draws the initial weights.
     public init(imageShape: [Int], channels: [Int], conditionDimension: Int = 0, outputSize: Int,
                 activation: MultilayerPerceptron.Activation = .relu, generator: inout RandomGenerator) {
-        ensure(ConvolutionalEncoder.accepts(imageShape), "ConvolutionalEncoder: needs [C, H, W] with H, W divisible by 4, got \(imageShape)")
-        ensure(channels.count == 2 && channels.allSatisfy { $0 > 0 }, "ConvolutionalEncoder: needs two positive channel counts, got \(channels)")
+        Self.checkGeometry(imageShape: imageShape, channels: channels, op: "ConvolutionalEncoder")
         self.imageShape = imageShape
         self.conditionDimension = conditionDimension
         self.activation = activation
@@ -38,6 +37,12 @@ public final class ConvolutionalEncoder: Module, Layer {
                         Conv2d(channels[0], channels[1], kernelSize: 4, stride: 2, padding: 1, generator: &generator)]
         let features = channels[1] * (imageShape[1] / 4) * (imageShape[2] / 4)
         head = Linear(features + conditionDimension, outputSize, generator: &generator)
+    }
+
+    /// Stops with a message unless the image shape and the two channel counts are usable.
+    static func checkGeometry(imageShape: [Int], channels: [Int], op: String) {
+        ensure(accepts(imageShape), "\(op): needs [C, H, W] with H, W divisible by 4, got \(imageShape)")
+        ensure(channels.count == 2 && channels.allSatisfy { $0 > 0 }, "\(op): needs two positive channel counts, got \(channels)")
     }
 
     /// Whether `shape` is an image shape the convolutional networks handle.

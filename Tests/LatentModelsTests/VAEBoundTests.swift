@@ -36,7 +36,7 @@ func linearGaussianVAE(d: Int = 3, z: Int = 2, sigma: Float = 0.5, seed: UInt64 
 }
 
 func exactLogMarginal(_ model: VAE, _ x: Tensor, sigma: Double) -> [Double] {
-    let layer = model.decoder.network.layers[0]
+    let layer = (model.decoder.network as! MultilayerPerceptron).layers[0]
     let (d, z) = (layer.outputSize, layer.inputSize)
     let w = layer.weight.scalars.map(Double.init)   // [d, z]
     let b = layer.bias!.scalars.map(Double.init)
@@ -57,7 +57,7 @@ func exactLogMarginal(_ model: VAE, _ x: Tensor, sigma: Double) -> [Double] {
         let model = linearGaussianVAE()
         // A posterior wider than the true one (σ_q² = e^0.5 > 1 > Var[z | x]) keeps the
         // importance weights bounded, so the estimate's error is small at moderate K.
-        let head = model.encoder.layers[0]
+        let head = (model.encoder as! MultilayerPerceptron).layers[0]
         head.weight = concatenate([head.weight.sliced(alongAxis: 0, range: 0..<2), Tensor.zeros([2, 3])], alongAxis: 0)
         head.bias = concatenate([head.bias!.sliced(alongAxis: 0, range: 0..<2), Tensor.full([2], 0.5)], alongAxis: 0)
         let x = Tensor(shape: [2, 3], scalars: [0.3, -1.2, 0.8, 1.5, 0.2, -0.4])

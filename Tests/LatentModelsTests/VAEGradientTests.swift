@@ -18,7 +18,7 @@ import Testing
         let estimate = gradient(of: model) { m in -m.elbo(tiled, generator: &g).mean() }
         let exact = gradient(of: model) { m in
             let q = m.posterior(x) as! DiagonalGaussian
-            let layer = m.decoder.network.layers[0]
+            let layer = (m.decoder.network as! MultilayerPerceptron).layers[0]
             let residual = x - linear(q.mean, weight: layer.weight, bias: layer.bias)
             let spread = (q.logVariance.exp() * layer.weight.square().sum(alongAxis: 0)).sum()
             let expected = (residual.square().sum() + spread) * Float(-0.5 / 0.49) - Float(log(2 * Double.pi * 0.49))

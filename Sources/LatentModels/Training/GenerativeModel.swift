@@ -169,6 +169,12 @@ public protocol GenerativeModel: Module {
     /// Names of the metrics returned by ``evaluationSums(_:generator:)``, headline first.
     var evaluationMetrics: [String] { get }
 
+    /// Turns the per-example means of the summed metrics over a whole split into the
+    /// reported metrics, for statistics that are not means (e.g. the active units from
+    /// per-dimension sums of posterior means). Keys starting with `_` are the model's
+    /// intermediate sums; the default implementation only removes them.
+    func finalizeEvaluation(_ means: [String: Double]) -> [String: Double]
+
     /// Draws `count` samples in data space, shaped `[count] + featureShape`.
     func sample(count: Int, generator: inout RandomGenerator) -> Tensor
 
@@ -178,6 +184,10 @@ public protocol GenerativeModel: Module {
 
 extension GenerativeModel {
     public func figures(data: TensorBatch, generator: inout RandomGenerator) -> [ModelFigure] { [] }
+
+    public func finalizeEvaluation(_ means: [String: Double]) -> [String: Double] {
+        means.filter { !$0.key.hasPrefix("_") }
+    }
 }
 
 /// The models the CLI knows, by name.

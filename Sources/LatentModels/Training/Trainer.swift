@@ -230,7 +230,9 @@ public final class Trainer {
         }
     }
 
-    /// The model's evaluation metrics per example over a whole dataset, plus
+    /// The model's evaluation metrics per example over a whole dataset (the means of its
+    /// ``GenerativeModel/evaluationSums(_:generator:)`` passed through
+    /// ``GenerativeModel/finalizeEvaluation(_:)``), plus
     /// `bits_per_dim` when the headline metric is `nll` and the model reports no bits metric itself (see ``DataDescription/bitsPerDimension(nats:)``),
     /// and for a toy density with a known formula `true-nll` (the NLL of the generating
     /// density on the same points) and `nll-gap` (`nll − true-nll`, ≥ 0 in expectation).
@@ -251,7 +253,7 @@ public final class Trainer {
                 sums["true-nll", default: 0] -= logDensity.scalars.reduce(0.0) { $0 + Double($1) }
             }
         }
-        var means = sums.mapValues { $0 / Double(max(data.count, 1)) }
+        var means = model.finalizeEvaluation(sums.mapValues { $0 / Double(max(data.count, 1)) })
         if let nll = means["nll"], let trueNLL = means["true-nll"] { means["nll-gap"] = nll - trueNLL }
         // Added unless the model reports bits itself (e.g. as `bitsPerDimension`).
         if model.evaluationMetrics.first == "nll", let nll = means["nll"], !means.keys.contains(where: { $0.lowercased().contains("bits") }) {

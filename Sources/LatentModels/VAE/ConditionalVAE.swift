@@ -19,8 +19,9 @@ public final class ConditionalVAE: VariationalAutoencoder, GenerativeModel {
         super.init(data: data, latentDimension: p.latent, hidden: p.hidden, activation: p.activation,
                    likelihood: p.likelihood, observationStandardDeviation: p.observationStd, binarizes: p.binarizes,
                    conditionDimension: classes, objective: p.objective, evaluationSamples: p.evaluationSamples,
-                   prior: p.prior, priorComponents: p.priorComponents, fullCovariance: p.fullCovariance,
-                   generator: &generator)
+                   prior: p.prior, priorComponents: p.priorComponents, posterior: p.posterior,
+                   posteriorFlows: p.posteriorFlows, architecture: p.architecture, channels: p.channels,
+                   mixtureComponents: p.mixtureComponents, generator: &generator)
     }
 
     public func trainingLoss(_ batch: TensorBatch, progress: TrainingProgress, generator: inout RandomGenerator) -> TrainingLoss {

@@ -1,7 +1,8 @@
 import Foundation
 import LatentCore
 
-/// A reparameterisable Gaussian `q(z | x)` produced by a recognition network.
+/// A reparameterisable posterior `q(z | x)` produced by a recognition network: a Gaussian,
+/// or a Gaussian pushed through a flow (``FlowPosterior``).
 public protocol GaussianPosterior {
     /// `E_q[z]`, `[B, Z]`.
     var mean: Tensor { get }
@@ -15,6 +16,20 @@ public protocol GaussianPosterior {
     var klDivergencePerDimension: Tensor? { get }
     /// The same distribution with gradients stopped at its parameters (for DReG).
     func detachedPosterior() -> any GaussianPosterior
+    /// Reparameterised samples `[sampleCount, B, Z]` with their `log q(z)` (`[sampleCount, B]`).
+    func rsampleWithLogProb(sampleCount: Int, generator: inout RandomGenerator) -> (z: Tensor, logProb: Tensor)
+    /// Whether ``klDivergenceFromStandardNormal()`` is available (false for flow posteriors,
+    /// whose KL is estimated by Monte Carlo).
+    var hasAnalyticKL: Bool { get }
+}
+
+extension GaussianPosterior {
+    public func rsampleWithLogProb(sampleCount: Int, generator: inout RandomGenerator) -> (z: Tensor, logProb: Tensor) {
+        let z = rsample(sampleCount: sampleCount, generator: &generator)
+        return (z, logProb(z))
+    }
+
+    public var hasAnalyticKL: Bool { true }
 }
 
 extension DiagonalGaussian: GaussianPosterior {

@@ -14,7 +14,7 @@ public final class HierarchicalVAE: Module, GenerativeModel {
     public static let modelName = "hvae"
     public static let abstract = "VAE with two stochastic layers (Burda et al., 2016); ELBO or IWAE bound."
     public static var options: [ModelOption] {
-        VAEOptions.common(samples: 1).filter { !["beta", "kl-warmup-steps", "free-bits", "latent-dimension", "hidden", "prior", "prior-components", "posterior"].contains($0.name) } + [
+        VAEOptions.common(samples: 1).filter { !["beta", "kl-warmup-steps", "free-bits", "latent-dimension", "hidden", "prior", "prior-components", "posterior", "posterior-flows", "architecture", "channels"].contains($0.name) } + [
             ModelOption("latent-dimension", .integer, default: "100", help: "Dimension of the first stochastic layer z₁."),
             ModelOption("hidden", .integers, default: "100,100", help: "Hidden widths between x and z₁."),
             ModelOption("latent-dimension-2", .integer, default: "50", help: "Dimension of the second stochastic layer z₂."),
@@ -43,7 +43,7 @@ public final class HierarchicalVAE: Module, GenerativeModel {
     public init(data: DataDescription, latentDimensions: (Int, Int), hidden: ([Int], [Int]),
                 activation: MultilayerPerceptron.Activation = .tanh, likelihood: ObservationLikelihood,
                 observationStandardDeviation: Float = 0.1, binarizes: Bool, bound: VariationalBound = .elbo,
-                samples: Int = 1, evaluationSamples: Int = 5000, generator: inout RandomGenerator) {
+                samples: Int = 1, evaluationSamples: Int = 5000, mixtureComponents: Int = 5, generator: inout RandomGenerator) {
         let (z1, z2) = latentDimensions
         let d = data.dimension
         self.data = data
@@ -55,9 +55,14 @@ public final class HierarchicalVAE: Module, GenerativeModel {
         encoder1 = MultilayerPerceptron(sizes: [d] + hidden.0 + [2 * z1], activation: activation, generator: &generator)
         encoder2 = MultilayerPerceptron(sizes: [z1] + hidden.1 + [2 * z2], activation: activation, generator: &generator)
         decoder2 = MultilayerPerceptron(sizes: [z2] + hidden.1.reversed() + [2 * z1], activation: activation, generator: &generator)
-        decoder1 = ObservationModel(network: MultilayerPerceptron(sizes: [z1] + hidden.0.reversed() + [d], activation: activation,
-                                                                  generator: &generator),
-                                    likelihood: likelihood, fixedScale: observationStandardDeviation)
+        var levels = 2
+        if case .image(let l) = data.kind { levels = l }
+        let perDimension = ObservationModel.parametersPerDimension(likelihood: likelihood, levels: levels,
+                                                                   mixtureComponents: mixtureComponents)
+        decoder1 = ObservationModel(network: MultilayerPerceptron(sizes: [z1] + hidden.0.reversed() + [d * perDimension],
+                                                                  activation: activation, generator: &generator),
+                                    likelihood: likelihood, dimension: d, fixedScale: observationStandardDeviation,
+                                    levels: levels, mixtureComponents: mixtureComponents)
     }
 
     public convenience init(options: ModelOptions, data: DataDescription, generator: inout RandomGenerator) throws {
@@ -72,7 +77,7 @@ public final class HierarchicalVAE: Module, GenerativeModel {
         self.init(data: data, latentDimensions: (p.latent, z2), hidden: (p.hidden, hidden2), activation: p.activation,
                   likelihood: p.likelihood, observationStandardDeviation: p.observationStd, binarizes: p.binarizes,
                   bound: VariationalBound(rawValue: options.string("bound"))!, samples: p.objective.samples,
-                  evaluationSamples: p.evaluationSamples, generator: &generator)
+                  evaluationSamples: p.evaluationSamples, mixtureComponents: p.mixtureComponents, generator: &generator)
     }
 
     /// Flattened (and binarised) `[B, D]` features.
@@ -126,16 +131,32 @@ public final class HierarchicalVAE: Module, GenerativeModel {
             let reconstruction = -Double(t.reconstruction.sum().scalar), kl = -Double(t.negativeKL.sum().scalar)
             var g = generator
             let logLikelihood = importanceSampledLogLikelihood(
-                samples: evaluationSamples, chunkSize: importanceSamplingChunkSize(batchSize: batch.count)) { k in
+                samples: evaluationSamples,
+                chunkSize: importanceSamplingChunkSize(batchSize: batch.count, rowBudget: max(1, 16_384 / decoder1.parametersPerDimension))) { k in
                 logImportanceWeights(x, samples: k, generator: &g)
             }
             generator = g
+            // Active units of both layers: E_q[z₁] = μ₁(x); E_q[z₂] is approximated by the mean
+            // of q(z₂ | z₁ = μ₁(x)).
+            let mean1 = DiagonalGaussian(parameters: encoder1(x)).mean
+            let mean2 = DiagonalGaussian(parameters: encoder2(mean1)).mean
             return ["nll": -Double(logLikelihood.sum().scalar), "negative-elbo": reconstruction + kl,
                     "kl": kl, "reconstruction": reconstruction]
+                .merging(ActiveUnitStatistics.sums(posteriorMeans: mean1, name: "active-units")) { a, _ in a }
+                .merging(ActiveUnitStatistics.sums(posteriorMeans: mean2, name: "active-units-2")) { a, _ in a }
         }
     }
 
-    public var evaluationMetrics: [String] { ["nll", "negative-elbo", "kl", "reconstruction"] }
+    /// Headline `nll`, then the bound's terms and the active units of z₁ (`active-units`) and
+    /// z₂ (`active-units-2`).
+    public var evaluationMetrics: [String] { ["nll", "negative-elbo", "kl", "reconstruction", "active-units", "active-units-2"] }
+
+    /// Active units of both stochastic layers (Burda et al., 2016, §5.2); for z₂ from the
+    /// means of `q(z₂ | μ₁(x))`.
+    public func finalizeEvaluation(_ means: [String: Double]) -> [String: Double] {
+        ActiveUnitStatistics.finalize(ActiveUnitStatistics.finalize(means), name: "active-units-2")
+            .filter { !$0.key.hasPrefix("_") }
+    }
 
     /// Decoder means of `x` for ancestral draws `z₂ ~ p(z₂)`, `z₁ ~ p(z₁ | z₂)`.
     public func sample(count: Int, generator: inout RandomGenerator) -> Tensor {

@@ -23,10 +23,15 @@ public final class IWAE: VariationalAutoencoder, GenerativeModel {
         var objective = p.objective
         objective.bound = .iwae
         objective.estimator = IWAEGradientEstimator(rawValue: options.string("estimator"))!
+        if objective.estimator == .dreg && p.posterior.isFlow {
+            throw ModelOptionError("iwae: estimator=dreg needs log q at stopped parameters of external points; use a Gaussian posterior (diagonal or full) or estimator=standard with posterior=\(p.posterior.rawValue)")
+        }
         super.init(data: data, latentDimension: p.latent, hidden: p.hidden, activation: p.activation,
                    likelihood: p.likelihood, observationStandardDeviation: p.observationStd, binarizes: p.binarizes,
                    objective: objective, evaluationSamples: p.evaluationSamples, prior: p.prior,
-                   priorComponents: p.priorComponents, fullCovariance: p.fullCovariance, generator: &generator)
+                   priorComponents: p.priorComponents, posterior: p.posterior, posteriorFlows: p.posteriorFlows,
+                   architecture: p.architecture, channels: p.channels, mixtureComponents: p.mixtureComponents,
+                   generator: &generator)
     }
 
     /// An IWAE with `samples` importance samples.

@@ -21,7 +21,9 @@ public final class VAE: VariationalAutoencoder, GenerativeModel {
         super.init(data: data, latentDimension: p.latent, hidden: p.hidden, activation: p.activation,
                    likelihood: p.likelihood, observationStandardDeviation: p.observationStd, binarizes: p.binarizes,
                    objective: p.objective, evaluationSamples: p.evaluationSamples, prior: p.prior,
-                   priorComponents: p.priorComponents, fullCovariance: p.fullCovariance, generator: &generator)
+                   priorComponents: p.priorComponents, posterior: p.posterior, posteriorFlows: p.posteriorFlows,
+                   architecture: p.architecture, channels: p.channels, mixtureComponents: p.mixtureComponents,
+                   generator: &generator)
     }
 
     public override init(data: DataDescription, latentDimension: Int, hidden: [Int],
@@ -29,12 +31,16 @@ public final class VAE: VariationalAutoencoder, GenerativeModel {
                          likelihood: ObservationLikelihood, observationStandardDeviation: Float = 0.1,
                          binarizes: Bool, conditionDimension: Int = 0, objective: VAEObjective = VAEObjective(),
                          evaluationSamples: Int = 5000, prior: LatentPriorKind = .standard, priorComponents: Int = 10,
-                         fullCovariance: Bool = false, generator: inout RandomGenerator) {
+                         fullCovariance: Bool = false, posterior: PosteriorKind? = nil, posteriorFlows: Int = 4,
+                         architecture: NetworkArchitecture = .mlp, channels: [Int] = [32, 64], mixtureComponents: Int = 5,
+                         generator: inout RandomGenerator) {
         super.init(data: data, latentDimension: latentDimension, hidden: hidden, activation: activation,
                    likelihood: likelihood, observationStandardDeviation: observationStandardDeviation,
                    binarizes: binarizes, conditionDimension: conditionDimension, objective: objective,
                    evaluationSamples: evaluationSamples, prior: prior, priorComponents: priorComponents,
-                   fullCovariance: fullCovariance, generator: &generator)
+                   fullCovariance: fullCovariance, posterior: posterior, posteriorFlows: posteriorFlows,
+                   architecture: architecture, channels: channels, mixtureComponents: mixtureComponents,
+                   generator: &generator)
     }
 
     public func trainingLoss(_ batch: TensorBatch, progress: TrainingProgress, generator: inout RandomGenerator) -> TrainingLoss {

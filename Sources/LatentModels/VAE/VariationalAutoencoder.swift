@@ -64,8 +64,9 @@ public struct VAEObjective: Sendable {
 /// with a fixed, index-determined binarisation in evaluation (so evaluation is reproducible
 /// and NLL is in nats per example of the binary data).
 open class VariationalAutoencoder: Module {
-    /// Recognition network: `[x, c] ↦ [μ, log σ²]` (`2Z` outputs, one linear head).
-    public let encoder: MultilayerPerceptron
+    /// Recognition network: `[x, c] ↦` the posterior's parameters (`[μ, log σ²]`, then the
+    /// Cholesky entries, planar parameters or IAF context; one linear head).
+    public let encoder: any Layer
     /// Decoder network and likelihood.
     public let decoder: ObservationModel
     /// The data the model was built for.
@@ -85,6 +86,14 @@ open class VariationalAutoencoder: Module {
     public var binarizationSeed: UInt64 = 2016
     /// Whether `q(z|x)` has a full covariance (Cholesky factor from the encoder).
     public let fullCovariance: Bool
+    /// The family of `q(z|x)`.
+    public let posteriorKind: PosteriorKind
+    /// Planar or IAF steps of a flow posterior.
+    public let posteriorFlows: Int
+    /// The MADE networks of the IAF steps (empty unless ``PosteriorKind/iaf``).
+    public let inverseAutoregressiveNetworks: [MADE]
+    /// MLP or convolutional networks.
+    public let architecture: NetworkArchitecture
     /// The kind of prior `p(z)`.
     public let priorKind: LatentPriorKind
     /// The learned mixture prior (``LatentPriorKind/mixture``).
@@ -103,14 +112,31 @@ open class VariationalAutoencoder: Module {
     ///   - conditionDimension: Width of one-hot labels to condition on (0 = none).
     ///   - objective: Training objective.
     ///   - evaluationSamples: K of the evaluation NLL.
+    ///   - prior: The prior family; `priorComponents` its mixture components or pseudo-inputs.
+    ///   - fullCovariance: Full-covariance `q` (the same as `posterior: .full`).
+    ///   - posterior: The family of `q` (overrides `fullCovariance` when given).
+    ///   - posteriorFlows: Steps of a planar or IAF posterior.
+    ///   - architecture: MLP networks (`hidden` widths) or convolutional ones (`channels`).
+    ///   - channels: Channels of the two convolutions of ``NetworkArchitecture/conv``.
+    ///   - mixtureComponents: Components of the logistic-mixture decoder.
     public init(data: DataDescription, latentDimension: Int, hidden: [Int],
                 activation: MultilayerPerceptron.Activation = .relu,
                 likelihood: ObservationLikelihood, observationStandardDeviation: Float = 0.1,
                 binarizes: Bool, conditionDimension: Int = 0, objective: VAEObjective = VAEObjective(),
                 evaluationSamples: Int = 5000, prior: LatentPriorKind = .standard, priorComponents: Int = 10,
-                fullCovariance: Bool = false, generator: inout RandomGenerator) {
+                fullCovariance: Bool = false, posterior: PosteriorKind? = nil, posteriorFlows: Int = 4,
+                architecture: NetworkArchitecture = .mlp, channels: [Int] = [32, 64], mixtureComponents: Int = 5,
+                generator: inout RandomGenerator) {
         ensure(latentDimension > 0, "VariationalAutoencoder: latent dimension must be positive, got \(latentDimension)")
         let d = data.dimension
+        let posteriorKind = posterior ?? (fullCovariance ? .full : .diagonal)
+        var levels = 2
+        if case .image(let l) = data.kind { levels = l }
+        ensure(!likelihood.isDiscrete || levels >= 2, "VariationalAutoencoder: \(likelihood.rawValue) decoders need image data")
+        ensure(architecture == .mlp || ConvolutionalEncoder.accepts(data.featureShape),
+               "VariationalAutoencoder: convolutional networks need [C, H, W] images with H, W divisible by 4, got \(data.featureShape)")
+        ensure(!posteriorKind.isFlow || posteriorFlows >= 1, "VariationalAutoencoder: posteriorFlows must be positive")
+        ensure(!posteriorKind.isFlow || prior != .vamp, "VariationalAutoencoder: the VampPrior needs a Gaussian posterior")
         self.data = data
         self.latentDimension = latentDimension
         self.conditionDimension = conditionDimension
@@ -118,19 +144,54 @@ open class VariationalAutoencoder: Module {
         self.evaluationSamples = evaluationSamples
         self.binarizes = binarizes
         priorKind = prior
-        self.fullCovariance = fullCovariance
+        self.fullCovariance = posteriorKind == .full
+        self.posteriorKind = posteriorKind
+        self.posteriorFlows = posteriorFlows
+        self.architecture = architecture
         mixturePrior = prior == .mixture
             ? GaussianMixturePrior(components: priorComponents, latentDimension: latentDimension, generator: &generator) : nil
         pseudoInputs = prior == .vamp ? Parameter(generator.uniform([priorComponents, d])) : nil
         ensure(prior != .vamp || conditionDimension == 0, "VariationalAutoencoder: the VampPrior needs an unconditional model")
-        let head = fullCovariance ? FullCovarianceGaussian.parameterCount(latentDimension: latentDimension) : 2 * latentDimension
-        encoder = MultilayerPerceptron(sizes: [d + conditionDimension] + hidden + [head],
-                                       activation: activation, generator: &generator)
-        decoder = ObservationModel(
-            network: MultilayerPerceptron(sizes: [latentDimension + conditionDimension] + hidden.reversed() + [d],
-                                          activation: activation, generator: &generator),
-            likelihood: likelihood, fixedScale: observationStandardDeviation)
+        let z = latentDimension
+        let contextSize = Self.inverseAutoregressiveWidth(latentDimension: z)
+        let head: Int
+        switch posteriorKind {
+        case .diagonal: head = 2 * z
+        case .full: head = FullCovarianceGaussian.parameterCount(latentDimension: z)
+        case .planar: head = 2 * z + posteriorFlows * FlowPosterior.planarParameterCount(latentDimension: z)
+        case .iaf: head = 2 * z + contextSize
+        }
+        let perDimension = ObservationModel.parametersPerDimension(likelihood: likelihood, levels: levels,
+                                                                   mixtureComponents: mixtureComponents)
+        switch architecture {
+        case .mlp:
+            encoder = MultilayerPerceptron(sizes: [d + conditionDimension] + hidden + [head],
+                                           activation: activation, generator: &generator)
+        case .conv:
+            encoder = ConvolutionalEncoder(imageShape: data.featureShape, channels: channels, conditionDimension: conditionDimension,
+                                           outputSize: head, activation: activation, generator: &generator)
+        }
+        let decoderNetwork: any Layer
+        switch architecture {
+        case .mlp:
+            decoderNetwork = MultilayerPerceptron(sizes: [z + conditionDimension] + hidden.reversed() + [d * perDimension],
+                                                  activation: activation, generator: &generator)
+        case .conv:
+            decoderNetwork = ConvolutionalDecoder(inputSize: z + conditionDimension, imageShape: data.featureShape,
+                                                  channels: channels, parametersPerDimension: perDimension,
+                                                  activation: activation, generator: &generator)
+        }
+        decoder = ObservationModel(network: decoderNetwork, likelihood: likelihood, dimension: d,
+                                   fixedScale: observationStandardDeviation, levels: levels, mixtureComponents: mixtureComponents)
+        // IAF gates start open (sigmoid(1.5) ≈ 0.82) with zero shifts: close to the identity.
+        inverseAutoregressiveNetworks = posteriorKind != .iaf ? [] : (0..<posteriorFlows).map { _ in
+            MADE(dimension: z, hidden: [contextSize, contextSize], parametersPerDimension: 2, contextSize: contextSize,
+                 outputBias: Array(repeating: [0, 1.5], count: z).flatMap { $0 }, generator: &generator)
+        }
     }
+
+    /// Width of the IAF context from the encoder and of the MADE hidden layers: `max(4Z, 64)`.
+    public static func inverseAutoregressiveWidth(latentDimension z: Int) -> Int { max(4 * z, 64) }
 
     // MARK: Data
 
@@ -156,8 +217,19 @@ open class VariationalAutoencoder: Module {
     /// `q(z | x, c)` for `[B, D]` inputs.
     public func posterior(_ x: Tensor, condition: Tensor? = nil) -> any GaussianPosterior {
         let parameters = encoder(Self.appending(condition, to: x))
-        return fullCovariance ? FullCovarianceGaussian(parameters: parameters, latentDimension: latentDimension)
-                              : DiagonalGaussian(parameters: parameters)
+        let z = latentDimension
+        switch posteriorKind {
+        case .diagonal: return DiagonalGaussian(parameters: parameters)
+        case .full: return FullCovarianceGaussian(parameters: parameters, latentDimension: z)
+        case .planar:
+            let parts = parameters.split(sizes: [2 * z, parameters.shape[1] - 2 * z], alongAxis: 1)
+            let steps = parts[1].chunked(posteriorFlows, alongAxis: 1).map { FlowPosterior.planarStep(parameters: $0) }
+            return FlowPosterior(base: DiagonalGaussian(parameters: parts[0]), steps: steps)
+        case .iaf:
+            let parts = parameters.split(sizes: [2 * z, parameters.shape[1] - 2 * z], alongAxis: 1)
+            let steps = inverseAutoregressiveNetworks.map { FlowPosterior.inverseAutoregressiveStep(network: $0, context: parts[1]) }
+            return FlowPosterior(base: DiagonalGaussian(parameters: parts[0]), steps: steps)
+        }
     }
 
     /// Decoder output (logits or means) for latents `[..., B, Z]`.
@@ -209,14 +281,16 @@ open class VariationalAutoencoder: Module {
     func logWeights(_ x: Tensor, condition: Tensor?, samples k: Int, generator: inout RandomGenerator,
                     gradientSlot: GradientScaleSlot? = nil) -> Tensor {
         let q = posterior(x, condition: condition)
-        var z = q.rsample(sampleCount: k, generator: &generator)
-        var scored = q
+        var (z, logQ) = (Tensor(0), Tensor(0))
         if let gradientSlot {
-            z = z.scalingGradient(by: gradientSlot)
-            scored = q.detachedPosterior()
+            ensure(q.hasAnalyticKL, "VariationalAutoencoder: the DReG estimator needs a Gaussian posterior")
+            z = q.rsample(sampleCount: k, generator: &generator).scalingGradient(by: gradientSlot)
+            logQ = q.detachedPosterior().logProb(z)
+        } else {
+            (z, logQ) = q.rsampleWithLogProb(sampleCount: k, generator: &generator)
         }
         let output = decode(z, condition: condition)
-        return decoder.logLikelihood(x, output: output) + priorLogProb(z) - scored.logProb(z)
+        return decoder.logLikelihood(x, output: output) + priorLogProb(z) - logQ
     }
 
     /// `log wₖ` for `k` samples (`[k, B]`), public for evaluation and tests.
@@ -227,20 +301,23 @@ open class VariationalAutoencoder: Module {
 
     /// Per-example ELBO terms with one reparameterised sample (or `samples` averaged):
     /// `E_q[log p(x|z)]` (`[B]`), `KL(q ‖ p)` (`[B]`) and, for the standard-normal prior, the
-    /// analytic per-dimension KL (`[B, Z]`; otherwise the KL is the Monte-Carlo estimate
-    /// `E_q[log q(z|x) − log p(z)]` on the same samples and the per-dimension KL is `nil`).
+    /// analytic per-dimension KL (`[B, Z]`; otherwise — other priors, flow posteriors — the
+    /// KL is the Monte-Carlo estimate `E_q[log q(z|x) − log p(z)]` on the same samples and the
+    /// per-dimension KL is `nil`).
     public func elboTerms(_ x: Tensor, condition: Tensor? = nil, samples: Int = 1, generator: inout RandomGenerator)
         -> (reconstruction: Tensor, kl: Tensor, klPerDimension: Tensor?) {
         let q = posterior(x, condition: condition)
-        let z = q.rsample(sampleCount: samples, generator: &generator)
-        let logLikelihood = decoder.logLikelihood(x, output: decode(z, condition: condition)).mean(alongAxis: 0)
-        if priorKind == .standard {
+        if priorKind == .standard && q.hasAnalyticKL {
+            let z = q.rsample(sampleCount: samples, generator: &generator)
+            let logLikelihood = decoder.logLikelihood(x, output: decode(z, condition: condition)).mean(alongAxis: 0)
             if let perDimension = q.klDivergencePerDimension {
                 return (logLikelihood, perDimension.sum(alongAxis: -1), perDimension)
             }
             return (logLikelihood, q.klDivergenceFromStandardNormal(), nil)
         }
-        return (logLikelihood, (q.logProb(z) - priorLogProb(z)).mean(alongAxis: 0), nil)
+        let (z, logQ) = q.rsampleWithLogProb(sampleCount: samples, generator: &generator)
+        let logLikelihood = decoder.logLikelihood(x, output: decode(z, condition: condition)).mean(alongAxis: 0)
+        return (logLikelihood, (logQ - priorLogProb(z)).mean(alongAxis: 0), nil)
     }
 
     /// The ELBO per example, `[B]`.
@@ -260,8 +337,10 @@ open class VariationalAutoencoder: Module {
                                                generator: inout RandomGenerator) -> Tensor {
         var g = generator
         defer { generator = g }
+        // The row budget counts decoder outputs: P per data dimension for the discrete decoders.
+        let rowBudget = max(1, 16_384 / decoder.parametersPerDimension)
         return LatentModels.importanceSampledLogLikelihood(
-            samples: samples, chunkSize: importanceSamplingChunkSize(batchSize: x.shape[0])) { k in
+            samples: samples, chunkSize: importanceSamplingChunkSize(batchSize: x.shape[0], rowBudget: rowBudget)) { k in
             logWeights(x, condition: condition, samples: k, generator: &g)
         }
     }
@@ -304,7 +383,8 @@ open class VariationalAutoencoder: Module {
     // MARK: Evaluation
 
     /// Sums over the batch of: `nll` (importance-sampled, K = ``evaluationSamples``),
-    /// `negative-elbo`, `kl` and `reconstruction` (`−E_q log p(x|z)`), all in nats.
+    /// `negative-elbo`, `kl` and `reconstruction` (`−E_q log p(x|z)`), all in nats, and the
+    /// hidden per-dimension sums of the posterior means behind `active-units`.
     public func evaluationSums(_ batch: TensorBatch, generator: inout RandomGenerator) -> [String: Double] {
         withoutDerivative {
             let (x, c) = prepare(batch, training: false, generator: &generator)
@@ -314,11 +394,20 @@ open class VariationalAutoencoder: Module {
             let logLikelihood = importanceSampledLogLikelihood(x, condition: c, samples: evaluationSamples, generator: &generator)
             return ["nll": -Double(logLikelihood.sum().scalar), "negative-elbo": reconstruction + kl,
                     "kl": kl, "reconstruction": reconstruction]
+                .merging(ActiveUnitStatistics.sums(posteriorMeans: posterior(x, condition: c).mean)) { a, _ in a }
         }
     }
 
-    /// Names of ``evaluationSums(_:generator:)``, headline first.
-    public var evaluationMetrics: [String] { ["nll", "negative-elbo", "kl", "reconstruction"] }
+    /// Names of the reported metrics, headline first: the sums of
+    /// ``evaluationSums(_:generator:)`` and `active-units` from ``finalizeEvaluation(_:)``.
+    public var evaluationMetrics: [String] { ["nll", "negative-elbo", "kl", "reconstruction", "active-units"] }
+
+    /// The split's metrics with the hidden per-dimension posterior-mean statistics turned
+    /// into `active-units`, the number of latent dimensions with `Var_x(E_q[z_j]) > 10⁻²`
+    /// (Burda et al., 2016, §5.2).
+    public func finalizeEvaluation(_ means: [String: Double]) -> [String: Double] {
+        ActiveUnitStatistics.finalize(means).filter { !$0.key.hasPrefix("_") }
+    }
 
     /// Means of `p(x | z)` for `z ~ p(z)`, shaped `[count] + featureShape` (for a conditional
     /// model, labels cycle through the classes unless given). Decoder means (pixel

@@ -115,6 +115,10 @@ import Testing
             let sums = model.evaluationSums(batch, generator: &rng)
             #expect(sums["nll"]!.isFinite)
             #expect(model.sample(count: 5, generator: &rng).shape == [5, 2])
+            // 2-D flows report the integral of their density on a grid; a freshly initialised
+            // flow is close to a standard normal, whose mass lies inside [−6, 6]².
+            let finalized = model.finalizeEvaluation(["nll": sums["nll"]! / 16])
+            #expect(abs(finalized["grid-integral"]! - 1) < 0.01, "\(name): \(finalized)")
             (model as! FlowModel).heatMapResolution = 24
             let figures = model.figures(data: batch, generator: &rng)
             #expect(figures.first?.pixels.shape == [3, 24, 24])

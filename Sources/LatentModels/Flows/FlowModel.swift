@@ -105,6 +105,19 @@ open class FlowModel: Module, GenerativeModel {
         return ["nll": Double(nll), "bitsPerDimension": Double(nll) * bitsPerNat]
     }
 
+    /// For an unconditional flow on 2-D data, adds `grid-integral`: the learned density
+    /// integrated on a 300 × 300 grid over [−6, 6]² (1 up to the mass outside the square
+    /// and the grid error; the toy densities put no noticeable mass outside).
+    public func finalizeEvaluation(_ means: [String: Double]) -> [String: Double] {
+        var means = means.filter { !$0.key.hasPrefix("_") }
+        if data.dimension == 2 && dequantization == nil && classCount == 0 {
+            means["grid-integral"] = withoutDerivative {
+                Double(DensityGrid(xRange: -6...6, yRange: -6...6, resolution: 300) { flow.logProb($0) }.integral)
+            }
+        }
+        return means
+    }
+
     public func sample(count: Int, generator: inout RandomGenerator) -> Tensor {
         var context: Tensor? = nil
         if classCount > 0 {

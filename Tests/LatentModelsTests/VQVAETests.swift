@@ -10,7 +10,8 @@ import Testing
 func stateValues(_ model: Module) -> [String: [Float]] { model.state().mapValues(\.scalars) }
 
 @Suite struct VQVAETests {
-    let small = ["codebook-size": "16", "code-dimension": "4", "hidden-channels": "8", "residual-blocks": "1"]
+    let small = ["codebook-size": "16", "code-dimension": "4", "hidden-channels": "8", "residual-blocks": "1",
+                 "prior-channels": "8", "prior-layers": "1"]
 
     /// A quantizer with K = 3 codes in 2-D at known places.
     func quantizer(_ update: VectorQuantizer.CodebookUpdate) -> VectorQuantizer {
@@ -75,6 +76,39 @@ func stateValues(_ model: Module) -> [String: [Float]] { model.state().mapValues
         #expect(abs(q.codebook.scalars[0] - 0.5) < 1e-4 && abs(q.codebook.scalars[1] - 0.5) < 1e-4)
     }
 
+    @Test func deadCodesRestartOntoBatchEncoderOutputs() {
+        // Eight vectors near code 0: codes 1 and 2 never win, so after one step with γ = 0.5
+        // their counts are N = 0.5 < 1 and they move onto encoder outputs of the batch.
+        let xs: [Float] = [0.1, 0.3, -0.2, 0.5, 0.7, -0.4, 0.2, 0.6]
+        let ys: [Float] = [0.2, -0.1, 0.4, 0.3, -0.5, 0.1, 0.8, 0.05]
+        let z = Tensor(shape: [1, 2, 1, 8], scalars: xs + ys)
+        let vectors = Set(zip(xs, ys).map { [$0, $1] })
+        func restarted(seed: UInt64) -> (codes: [Int], state: [String: [Float]]) {
+            let q = quantizer(.movingAverage(decay: 0.5))
+            let result = q(z)
+            #expect(Set(result.indices.scalars) == [0])
+            q.updateCodebook(result)
+            var g = RandomGenerator(seed: seed)
+            return (q.restartDeadCodes(result, generator: &g), stateValues(q))
+        }
+        let (codes, state) = restarted(seed: 7)
+        #expect(codes == [1, 2])
+        let codebook = state["codebook"]!, sums = state["codeSums"]!, sizes = state["clusterSizes"]!
+        for k in [1, 2] {
+            let row = Array(codebook[(2 * k)..<(2 * k + 2)])
+            #expect(vectors.contains(row), "code \(k) at \(row) is not an encoder output")
+            #expect(Array(sums[(2 * k)..<(2 * k + 2)]) == row && sizes[k] == 1, "statistics of code \(k) not reset")
+        }
+        #expect(sizes[0] == 0.5 + 0.5 * 8, "a live code keeps its statistics")
+        #expect(restarted(seed: 7).state == state, "same seed, same restarts")
+        // Zero threshold (and gradient mode) restart nothing.
+        let q = quantizer(.movingAverage(decay: 0.5))
+        q.restartThreshold = 0
+        var g = RandomGenerator(seed: 0)
+        #expect(q.restartDeadCodes(q(z), generator: &g).isEmpty)
+        #expect(quantizer(.gradient).restartDeadCodes(q(z), generator: &g).isEmpty)
+    }
+
     @Test func codeCountPriorMatchesSmoothedFrequencies() {
         let prior = CodeCountPrior(positions: 2, codebookSize: 3, decay: 0.5, pseudoCount: 1)
         prior.accumulate(IndexTensor(shape: [2, 2], scalars: [0, 2, 0, 1]))
@@ -95,13 +129,18 @@ func stateValues(_ model: Module) -> [String: [Float]] { model.state().mapValues
         try exerciseOnDigits("vqvae", options: small, steps: 12)
     }
 
+    @Test func independentPriorTrainsOnDigits() throws {
+        try exerciseOnDigits("vqvae", options: small.merging(["prior": "independent"]) { $1 }, steps: 12)
+    }
+
     @Test func gradientCodebookTrainsOnDigits() throws {
         try exerciseOnDigits("vqvae", options: small.merging(["codebook-update": "gradient"]) { $1 }, steps: 12)
     }
 
     @Test func movingAveragesChangeOnlyInTrainingMode() throws {
         var g = RandomGenerator(seed: 1)
-        let model = try VQVAE(options: ModelOptions(small, declared: VQVAE.options, model: "vqvae"),
+        let model = try VQVAE(options: ModelOptions(small.merging(["prior": "independent"]) { $1 },
+                                                    declared: VQVAE.options, model: "vqvae"),
                               data: digitsDescription, generator: &g)
         let batch = try Digits.load(.train).batch(at: Array(0..<8), generator: &g)
         let before = stateValues(model)
@@ -182,7 +221,8 @@ func stateValues(_ model: Module) -> [String: [Float]] { model.state().mapValues
             #expect(throws: ModelOptionError.self) { _ = try VQVAE(options: defaults, data: bad, generator: &g) }
         }
         for (name, value) in [("ema-decay", "1"), ("codebook-size", "0"), ("beta", "-1"), ("prior-decay", "0"),
-                              ("codebook-update", "kmeans")] {
+                              ("codebook-update", "kmeans"), ("restart-threshold", "-1"), ("prior", "gaussian"),
+                              ("prior-channels", "0"), ("prior-layers", "-1")] {
             #expect(throws: ModelOptionError.self, "\(name)=\(value)") {
                 _ = try VQVAE(options: ModelOptions([name: value], declared: VQVAE.options, model: "vqvae"),
                               data: digitsDescription, generator: &g)

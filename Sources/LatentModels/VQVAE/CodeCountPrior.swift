@@ -15,7 +15,7 @@ import LatentNN
 /// The prior gets no gradient; it is refitted as the model trains. Whatever its values,
 /// `−log p(x | z_q) − log p(z_q)` is an upper bound on `−log p(x)` of the model with this prior,
 /// since `p(x) = Σ_z p(x | z) p(z) ≥ p(x | z_q) p(z_q)`.
-public final class CodeCountPrior: Module {
+public final class CodeCountPrior: Module, CodePrior {
     /// Decayed counts `c`, `[P, K]`.
     @Buffer public var counts: Tensor
     /// `P`.
@@ -72,6 +72,12 @@ public final class CodeCountPrior: Module {
             counts = counts * decay + batchCounts
         }
     }
+
+    /// `false`: the prior is fitted from counts.
+    public var learnsByGradient: Bool { false }
+
+    /// ``accumulate(_:)``.
+    public func observe(_ indices: IndexTensor) { accumulate(indices) }
 
     /// `count` independent draws, `[count, P]`.
     public func sample(count: Int, generator: inout RandomGenerator) -> IndexTensor {

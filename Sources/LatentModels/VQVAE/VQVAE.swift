@@ -15,18 +15,20 @@ import LatentNN
 /// `p(x | z_q)`. Features are binarised like the ``VariationalAutoencoder``'s (dynamic draws in
 /// training, a fixed draw per example index in evaluation), so NLLs are comparable.
 ///
-/// The posterior is the deterministic one-hot `q(z | x) = δ(z = z_q(x))` and the prior an
-/// independent categorical per position fitted from code counts (``CodeCountPrior``).
-/// Training minimises, per example,
+/// The posterior is the deterministic one-hot `q(z | x) = δ(z = z_q(x))`. The prior
+/// (``CodePrior``) is either a ``PixelCNNCodePrior`` over the code map, trained jointly on the
+/// codes of each batch, or an independent categorical per position fitted from code counts
+/// (``CodeCountPrior``). Training minimises, per example,
 ///
-///     −log p(x | z_q) + ‖sg(z_e) − e‖² + β ‖z_e − sg(e)‖²
+///     −log p(x | z_q) + ‖sg(z_e) − e‖² + β ‖z_e − sg(e)‖² [− log p(z_q)]
 ///
 /// (the codebook term only with gradient codebook updates; with moving averages the codebook
-/// follows the encoder). Evaluation reports `nll` = `−log p(x | z_q) − log p(z_q)`, the negative
+/// follows the encoder, and dead codes are restarted on encoder outputs; the prior term only
+/// for the PixelCNN prior, and since the codes are indices it trains the prior alone). Evaluation reports `nll` = `−log p(x | z_q) − log p(z_q)`, the negative
 /// ELBO of the one-hot posterior (its entropy is zero), an upper bound on `−log p(x)` in nats.
 public final class VQVAE: Module, GenerativeModel {
     public static let modelName = "vqvae"
-    public static let abstract = "Vector-quantised VAE (van den Oord et al., 2017): conv encoder, codebook with EMA or gradient updates, per-position categorical prior."
+    public static let abstract = "Vector-quantised VAE (van den Oord et al., 2017): conv encoder, codebook with EMA or gradient updates and dead-code restarts, PixelCNN or per-position categorical prior."
     public static var options: [ModelOption] {
         [
             ModelOption("codebook-size", .integer, default: "512", help: "Number of codes K."),
@@ -37,9 +39,15 @@ public final class VQVAE: Module, GenerativeModel {
             ModelOption("codebook-update", .choice(["ema", "gradient"]), default: "ema",
                         help: "Codebook learning: exponential moving averages of the assigned encoder outputs, or gradient descent on the codebook loss."),
             ModelOption("ema-decay", .number, default: "0.99", help: "Decay γ of the moving-average codebook updates, in [0, 1)."),
+            ModelOption("restart-threshold", .number, default: "1",
+                        help: "EMA codebook: codes whose moving-average count falls below this many assignments per step are moved onto random encoder outputs of the batch (0: no restarts)."),
+            ModelOption("prior", .choice(["pixelcnn", "independent"]), default: "pixelcnn",
+                        help: "Prior over the code map: a PixelCNN trained jointly on the codes, or an independent categorical per position fitted from code counts."),
+            ModelOption("prior-channels", .integer, default: "64", help: "PixelCNN prior: channels of the code embedding and hidden layers."),
+            ModelOption("prior-layers", .integer, default: "4", help: "PixelCNN prior: number of type-B masked residual layers."),
             ModelOption("prior-decay", .number, default: "0.99",
-                        help: "Decay of the code counts the prior is fitted from (per training step), in (0, 1]."),
-            ModelOption("prior-pseudocount", .number, default: "1", help: "Additive pseudo-count α of the prior's code counts."),
+                        help: "Independent prior: decay of the code counts it is fitted from (per training step), in (0, 1]."),
+            ModelOption("prior-pseudocount", .number, default: "1", help: "Independent prior: additive pseudo-count α of the code counts."),
             ModelOption("binarization", .choice(["dynamic", "none"]), default: "dynamic",
                         help: "Binarise [0,1] features (dynamic draws in training; a fixed draw per example index in evaluation)."),
         ]
@@ -51,8 +59,8 @@ public final class VQVAE: Module, GenerativeModel {
     public let quantizer: VectorQuantizer
     /// `z_q ↦` Bernoulli logits, `[B, D, h, w] → [B, C, H, W]`.
     public let decoder: Sequential
-    /// `p(z)`, one categorical per latent position.
-    public let prior: CodeCountPrior
+    /// `p(z)` over code maps.
+    public let prior: any CodePrior
     /// The data the model was built for.
     public let data: DataDescription
     /// `[C, H, W]` of one example.
@@ -72,19 +80,27 @@ public final class VQVAE: Module, GenerativeModel {
     ///   - residualBlocks: Residual blocks in each of encoder and decoder.
     ///   - commitmentWeight: β.
     ///   - update: Moving-average or gradient codebook learning.
-    ///   - priorDecay: Decay of the prior's code counts per step.
-    ///   - priorPseudoCount: The prior's additive pseudo-count.
+    ///   - restartThreshold: Dead-code restart threshold of the moving-average codebook (0: none).
+    ///   - prior: The code prior for a code map `[h, w]` (see ``codeMapShape(for:)``) and `K`
+    ///     codes; `nil` for a ``CodeCountPrior`` with `priorDecay` and `priorPseudoCount`.
+    ///   - priorDecay: Decay of the count prior's code counts per step.
+    ///   - priorPseudoCount: The count prior's additive pseudo-count.
     ///   - binarizes: Binarise [0, 1] features.
     public init(data: DataDescription, codebookSize: Int = 512, codeDimension: Int = 64, hiddenChannels: Int = 64,
                 residualBlocks: Int = 2, commitmentWeight: Float = 0.25,
-                update: VectorQuantizer.CodebookUpdate = .movingAverage(decay: 0.99),
-                priorDecay: Float = 0.99, priorPseudoCount: Float = 1, binarizes: Bool = true,
+                update: VectorQuantizer.CodebookUpdate = .movingAverage(decay: 0.99), restartThreshold: Float = 1,
+                prior: (any CodePrior)? = nil, priorDecay: Float = 0.99, priorPseudoCount: Float = 1, binarizes: Bool = true,
                 generator: inout RandomGenerator) throws(ModelOptionError) {
         let (shape, downsamplings) = try Self.imageLayout(data)
         let (c, h) = (shape[0], hiddenChannels)
         self.data = data
         imageShape = shape
         latentShape = [shape[1] >> downsamplings, shape[2] >> downsamplings]
+        if let pixelCNN = prior as? PixelCNNCodePrior {
+            guard pixelCNN.latentShape == latentShape && pixelCNN.codebookSize == codebookSize else {
+                throw ModelOptionError("\(Self.modelName): the prior is for \(pixelCNN.codebookSize) codes on \(pixelCNN.latentShape), the model has \(codebookSize) on \(latentShape)")
+            }
+        }
         self.binarizes = binarizes
 
         func residualStack() -> [any Layer] {
@@ -103,7 +119,8 @@ public final class VQVAE: Module, GenerativeModel {
         encoder = Sequential(encoderLayers)
 
         quantizer = VectorQuantizer(codebookSize: codebookSize, codeDimension: codeDimension,
-                                    commitmentWeight: commitmentWeight, update: update, generator: &generator)
+                                    commitmentWeight: commitmentWeight, update: update,
+                                    restartThreshold: restartThreshold, generator: &generator)
 
         var decoderLayers: [any Layer] = [Conv2d(codeDimension, h, kernelSize: 3, padding: 1, generator: &generator)]
         decoderLayers += residualStack()
@@ -115,8 +132,8 @@ public final class VQVAE: Module, GenerativeModel {
         }
         decoder = Sequential(decoderLayers)
 
-        prior = CodeCountPrior(positions: latentShape[0] * latentShape[1], codebookSize: codebookSize,
-                               decay: priorDecay, pseudoCount: priorPseudoCount)
+        self.prior = prior ?? (CodeCountPrior(positions: latentShape[0] * latentShape[1], codebookSize: codebookSize,
+                                              decay: priorDecay, pseudoCount: priorPseudoCount) as any CodePrior)
     }
 
     public convenience init(options: ModelOptions, data: DataDescription, generator: inout RandomGenerator) throws {
@@ -138,11 +155,29 @@ public final class VQVAE: Module, GenerativeModel {
         }
         let pseudoCount = options.number("prior-pseudocount")
         guard pseudoCount > 0 else { throw ModelOptionError("\(name): prior-pseudocount must be positive, got \(pseudoCount)") }
-        try self.init(data: data, codebookSize: positive("codebook-size"), codeDimension: positive("code-dimension"),
+        let restartThreshold = options.number("restart-threshold")
+        guard restartThreshold >= 0 else {
+            throw ModelOptionError("\(name): restart-threshold must be non-negative, got \(restartThreshold)")
+        }
+        let priorLayers = options.integer("prior-layers")
+        guard priorLayers >= 0 else { throw ModelOptionError("\(name): prior-layers must be non-negative, got \(priorLayers)") }
+        let codebookSize = try positive("codebook-size")
+        var prior: (any CodePrior)?
+        if options.string("prior") == "pixelcnn" {
+            prior = PixelCNNCodePrior(codebookSize: codebookSize, latentShape: try Self.codeMapShape(for: data),
+                                      channels: try positive("prior-channels"), layers: priorLayers, generator: &generator)
+        }
+        try self.init(data: data, codebookSize: codebookSize, codeDimension: positive("code-dimension"),
                       hiddenChannels: positive("hidden-channels"), residualBlocks: blocks, commitmentWeight: beta,
                       update: options.string("codebook-update") == "ema" ? .movingAverage(decay: emaDecay) : .gradient,
-                      priorDecay: priorDecay, priorPseudoCount: pseudoCount,
+                      restartThreshold: restartThreshold, prior: prior, priorDecay: priorDecay, priorPseudoCount: pseudoCount,
                       binarizes: options.string("binarization") == "dynamic", generator: &generator)
+    }
+
+    /// `[h, w]` of the code map the model builds for `data`.
+    public static func codeMapShape(for data: DataDescription) throws(ModelOptionError) -> [Int] {
+        let (shape, downsamplings) = try imageLayout(data)
+        return [shape[1] >> downsamplings, shape[2] >> downsamplings]
     }
 
     /// `[C, H, W]` of the data and the number of stride-2 stages, or an error for data the
@@ -189,19 +224,29 @@ public final class VQVAE: Module, GenerativeModel {
 
     // MARK: GenerativeModel
 
-    /// The per-example mean of `−log p(x|z_q) + ‖sg(z_e) − e‖² + β‖z_e − sg(e)‖²`. In training
-    /// mode it also moves the moving-average codebook and adds the batch's codes to the prior's
-    /// counts (after the loss and the metrics are computed with the current ones).
+    /// The per-example mean of `−log p(x|z_q) + ‖sg(z_e) − e‖² + β‖z_e − sg(e)‖²`, plus
+    /// `−log p(z_q)` for a prior that learns by gradient. In training mode it also moves the
+    /// moving-average codebook, restarts its dead codes (drawing from `generator`) and lets the
+    /// prior observe the batch's codes (after the loss and the metrics are computed with the
+    /// current ones).
     public func trainingLoss(_ batch: TensorBatch, progress: TrainingProgress, generator: inout RandomGenerator) -> TrainingLoss {
         let x = prepare(batch, training: true, generator: &generator)
         let (q, logits) = reconstruct(x)
         let reconstruction = -logLikelihood(x, logits: logits).mean()
         let commitment = q.commitment.mean()
-        let loss = reconstruction + commitment * quantizer.commitmentWeight + q.codebookLoss.mean()
-        let priorNLL = withoutDerivative { -Double(prior.logProb(q.indices).mean().scalar) }
+        var loss = reconstruction + commitment * quantizer.commitmentWeight + q.codebookLoss.mean()
+        let priorNLL: Double
+        if prior.learnsByGradient {
+            let priorTerm = -prior.logProb(q.indices).mean()
+            loss = loss + priorTerm
+            priorNLL = Double(priorTerm.scalar)
+        } else {
+            priorNLL = withoutDerivative { -Double(prior.logProb(q.indices).mean().scalar) }
+        }
         if isTraining {
             quantizer.updateCodebook(q)
-            prior.accumulate(q.indices)
+            quantizer.restartDeadCodes(q, generator: &generator)
+            prior.observe(q.indices)
         }
         let r = Double(reconstruction.scalar)
         return TrainingLoss(loss: loss, metrics: ["negative-elbo": r + priorNLL, "reconstruction": r, "prior-nll": priorNLL,

@@ -26,8 +26,16 @@ import LatentNN
 ///
 /// `N` and `m` are buffers (so checkpoints and resumed runs keep them), initialised to
 /// `Nₖ = 1`, `mₖ = eₖ`: the first updates are convex combinations of the initial code and the
-/// batch mean, and a code that is never chosen keeps its value while `Nₖ ≫ ε`. Dead codes are
-/// not restarted.
+/// batch mean, and a code that is never chosen keeps its value while `Nₖ ≫ ε`.
+///
+/// Dead codes are restarted (Dhariwal et al., "Jukebox", 2020; Zeghidour et al.,
+/// "SoundStream", 2021) by ``restartDeadCodes(_:generator:)``: after the moving-average step,
+/// every code with `Nₖ < τ` (``restartThreshold``, in assignments per step, since `Nₖ` is a
+/// moving average of the per-batch counts `nₖ`) is moved onto an encoder output of the batch
+/// drawn uniformly at random, with its statistics reset as at initialisation: `eₖ = z`,
+/// `mₖ = z`, `Nₖ = 1`. With the default `τ = 1`, the codes no batch chooses are moved onto the
+/// data at the first step, and a code that stops winning is moved again as soon as its
+/// average count drops below one vector per step.
 public final class VectorQuantizer: Module {
     /// How the codebook learns.
     public enum CodebookUpdate: Sendable, Equatable {
@@ -56,6 +64,9 @@ public final class VectorQuantizer: Module {
     public let update: CodebookUpdate
     /// ε of the Laplace smoothing of the cluster sizes.
     public var epsilon: Float = 1e-5
+    /// Codes whose moving-average count `Nₖ` falls below this (assignments per step) are
+    /// restarted by ``restartDeadCodes(_:generator:)``; 0 disables restarts.
+    public var restartThreshold: Float
 
     public override class var stateKeys: [String: String] {
         ["learnedCodebook": "codebook", "averagedCodebook": "codebook"]
@@ -66,9 +77,12 @@ public final class VectorQuantizer: Module {
     ///   - codeDimension: Dimension `D` of each code (the encoder's output channels).
     ///   - commitmentWeight: β of the commitment loss (0.25 in the paper).
     ///   - update: Gradient or moving-average codebook learning.
+    ///   - restartThreshold: `τ ≥ 0` of the dead-code restarts (moving-average mode; 0: none).
     ///   - generator: Random stream of the initial codebook, `U(−1/K, 1/K)`.
     public init(codebookSize: Int, codeDimension: Int, commitmentWeight: Float = 0.25,
-                update: CodebookUpdate = .movingAverage(decay: 0.99), generator: inout RandomGenerator) {
+                update: CodebookUpdate = .movingAverage(decay: 0.99), restartThreshold: Float = 1,
+                generator: inout RandomGenerator) {
+        ensure(restartThreshold >= 0, "VectorQuantizer: restart threshold must be non-negative, got \(restartThreshold)")
         ensure(codebookSize > 0 && codeDimension > 0,
                "VectorQuantizer: codebook size and code dimension must be positive, got \(codebookSize) and \(codeDimension)")
         if case .movingAverage(let decay) = update {
@@ -78,6 +92,7 @@ public final class VectorQuantizer: Module {
         self.codeDimension = codeDimension
         self.commitmentWeight = commitmentWeight
         self.update = update
+        self.restartThreshold = restartThreshold
         let bound = 1 / Float(codebookSize)
         let initial = generator.uniform([codebookSize, codeDimension], low: -bound, high: bound)
         switch update {
@@ -171,6 +186,43 @@ public final class VectorQuantizer: Module {
         }
     }
 
+    /// Moves every code whose moving-average count is below ``restartThreshold`` onto an
+    /// encoder output of `quantization` drawn uniformly (with replacement) from `generator`,
+    /// and resets its statistics to `Nₖ = 1`, `mₖ = eₖ` (see the type's documentation). Call it
+    /// after ``updateCodebook(_:)``; does nothing in gradient mode or with a zero threshold, and
+    /// draws nothing from `generator` when no code is dead.
+    ///
+    /// - Parameters:
+    ///   - quantization: The batch whose encoder outputs the dead codes move to.
+    ///   - generator: Random stream of the choice of encoder outputs.
+    /// - Returns: The restarted codes, in increasing order.
+    @discardableResult
+    public func restartDeadCodes(_ quantization: Quantization, generator: inout RandomGenerator) -> [Int] {
+        guard case .movingAverage = update, restartThreshold > 0,
+              let averagedCodebook, let clusterSizes, let codeSums else { return [] }
+        return withoutDerivative {
+            var sizes = clusterSizes.wrappedValue.scalars
+            let dead = sizes.indices.filter { sizes[$0] < restartThreshold }
+            guard !dead.isEmpty else { return [] }
+            let vectors = quantization.inputs.detached().scalars
+            let count = vectors.count / codeDimension
+            let chosen = generator.integers([dead.count], in: 0..<count).scalars
+            var codes = averagedCodebook.wrappedValue.scalars, sums = codeSums.wrappedValue.scalars
+            for (k, row) in zip(dead, chosen) {
+                let source = Int(row) * codeDimension, target = k * codeDimension
+                for d in 0..<codeDimension {
+                    codes[target + d] = vectors[source + d]
+                    sums[target + d] = vectors[source + d]
+                }
+                sizes[k] = 1
+            }
+            averagedCodebook.wrappedValue = Tensor(shape: [codebookSize, codeDimension], scalars: codes)
+            codeSums.wrappedValue = Tensor(shape: [codebookSize, codeDimension], scalars: sums)
+            clusterSizes.wrappedValue = Tensor(shape: [codebookSize], scalars: sizes)
+            return dead
+        }
+    }
+
     /// `exp(H)` of the code frequencies in `indices`: the effective number of codes used.
     public static func perplexity(_ indices: IndexTensor, codebookSize: Int) -> Double {
         var counts = [Double](repeating: 0, count: codebookSize)
@@ -183,7 +235,8 @@ public final class VectorQuantizer: Module {
     public override var summary: String {
         switch update {
         case .gradient: return "VectorQuantizer(\(codebookSize)×\(codeDimension), β \(commitmentWeight), gradient)"
-        case .movingAverage(let decay): return "VectorQuantizer(\(codebookSize)×\(codeDimension), β \(commitmentWeight), EMA \(decay))"
+        case .movingAverage(let decay):
+            return "VectorQuantizer(\(codebookSize)×\(codeDimension), β \(commitmentWeight), EMA \(decay), restart < \(restartThreshold))"
         }
     }
 }

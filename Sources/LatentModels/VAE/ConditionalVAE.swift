@@ -23,17 +23,4 @@ public final class ConditionalVAE: VariationalAutoencoder, GenerativeModel {
                    posteriorFlows: p.posteriorFlows, architecture: p.architecture, channels: p.channels,
                    mixtureComponents: p.mixtureComponents, generator: &generator)
     }
-
-    public func trainingLoss(_ batch: TensorBatch, progress: TrainingProgress, generator: inout RandomGenerator) -> TrainingLoss {
-        let (x, c) = prepare(batch, training: true, generator: &generator)
-        return loss(x, condition: c, step: progress.step, generator: &generator)
-    }
-
-    public func sample(count: Int, generator: inout RandomGenerator) -> Tensor {
-        sampleMeans(count: count, generator: &generator)
-    }
-
-    public func figures(data batch: TensorBatch, generator: inout RandomGenerator) -> [ModelFigure] {
-        vaeFigures(batch, generator: &generator)
-    }
 }

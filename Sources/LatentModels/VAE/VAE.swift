@@ -42,17 +42,4 @@ public final class VAE: VariationalAutoencoder, GenerativeModel {
                    architecture: architecture, channels: channels, mixtureComponents: mixtureComponents,
                    generator: &generator)
     }
-
-    public func trainingLoss(_ batch: TensorBatch, progress: TrainingProgress, generator: inout RandomGenerator) -> TrainingLoss {
-        let (x, c) = prepare(batch, training: true, generator: &generator)
-        return loss(x, condition: c, step: progress.step, generator: &generator)
-    }
-
-    public func sample(count: Int, generator: inout RandomGenerator) -> Tensor {
-        sampleMeans(count: count, generator: &generator)
-    }
-
-    public func figures(data batch: TensorBatch, generator: inout RandomGenerator) -> [ModelFigure] {
-        vaeFigures(batch, generator: &generator)
-    }
 }

@@ -347,6 +347,23 @@ open class VariationalAutoencoder: Module {
 
     // MARK: Training
 
+    /// The training loss of a batch (`GenerativeModel` requirement of the subclasses):
+    /// prepares it (binarisation, labels) and applies ``loss(_:condition:step:generator:)``.
+    public func trainingLoss(_ batch: TensorBatch, progress: TrainingProgress, generator: inout RandomGenerator) -> TrainingLoss {
+        let (x, c) = prepare(batch, training: true, generator: &generator)
+        return loss(x, condition: c, step: progress.step, generator: &generator)
+    }
+
+    /// Decoder means for latents from the prior (`GenerativeModel` requirement of the subclasses).
+    public func sample(count: Int, generator: inout RandomGenerator) -> Tensor {
+        sampleMeans(count: count, generator: &generator)
+    }
+
+    /// Reconstructions, samples and latent pictures (`GenerativeModel` requirement of the subclasses).
+    public func figures(data batch: TensorBatch, generator: inout RandomGenerator) -> [ModelFigure] {
+        vaeFigures(batch, generator: &generator)
+    }
+
     /// The training loss on a batch of prepared inputs, with metrics.
     public func loss(_ x: Tensor, condition: Tensor?, step: Int, generator: inout RandomGenerator) -> TrainingLoss {
         switch objective.bound {

@@ -64,7 +64,15 @@ public enum SwiftGEMM {
             direct(a, b, m: m, n: n, k: k, alpha: alpha, beta: beta, c: c, ldc: ldc)
             return
         }
-        // Split C into row bands (or column bands when it is wide) made of whole tiles.
+        forEachBand(m: m, n: n, work: work, maximumThreads: maximumThreads) { rows, columns in
+            blocked(a, b, rows: rows, columns: columns, k: k, alpha: alpha, beta: beta, c: c, ldc: ldc)
+        }
+    }
+
+    /// Splits `C` (`m × n`) into row bands (or column bands when it is wide) made of whole
+    /// tiles, one per thread (one band below ``parallelThreshold`` multiply-adds), and runs
+    /// `body(rows, columns)` on each band.
+    static func forEachBand(m: Int, n: Int, work: Int, maximumThreads: Int, _ body: (Range<Int>, Range<Int>) -> Void) {
         let threads = work < parallelThreshold ? 1 : max(1, min(maximumThreads, Parallel.threadCount))
         let rowTiles = (m + microRows - 1) / microRows
         let columnTiles = (n + microColumns - 1) / microColumns
@@ -72,21 +80,18 @@ public enum SwiftGEMM {
         let tiles = splitRows ? rowTiles : columnTiles
         let tasks = min(threads, tiles)
         if tasks <= 1 {
-            blocked(a, b, rows: 0..<m, columns: 0..<n, k: k, alpha: alpha, beta: beta, c: c, ldc: ldc)
+            body(0..<m, 0..<n)
             return
         }
         let tilesPerTask = (tiles + tasks - 1) / tasks
-        let cBox = UncheckedSendable(c)
         Parallel.forEachChunk(count: tasks, minimumChunk: 1) { range in
             for task in range {
                 let first = task * tilesPerTask, last = min(tiles, first + tilesPerTask)
                 guard first < last else { continue }
                 if splitRows {
-                    let rows = (first * microRows)..<min(m, last * microRows)
-                    blocked(a, b, rows: rows, columns: 0..<n, k: k, alpha: alpha, beta: beta, c: cBox.value, ldc: ldc)
+                    body((first * microRows)..<min(m, last * microRows), 0..<n)
                 } else {
-                    let columns = (first * microColumns)..<min(n, last * microColumns)
-                    blocked(a, b, rows: 0..<m, columns: columns, k: k, alpha: alpha, beta: beta, c: cBox.value, ldc: ldc)
+                    body(0..<m, (first * microColumns)..<min(n, last * microColumns))
                 }
             }
         }

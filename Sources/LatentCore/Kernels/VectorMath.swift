@@ -321,6 +321,15 @@ public enum VectorMath {
         return 0.5 * x * erfc(-(xh * c1), correction: -(xl * c1 + x * c2))
     }
 
+    /// The derivative of the exact GELU, Φ(x) + x·φ(x) = ½·erfc(−x/√2) + x·e^{−x²/2}/√(2π),
+    /// with the operations (and so the bits) of the composed backward of ``Tensor/gelu(approximate:)``.
+    @inlinable
+    public static func geluDerivative(_ x: Vector) -> Vector {
+        let cdf = erfc(x * Vector(repeating: -0.7071067811865476)) * Vector(repeating: 0.5)
+        let density = exp(x * x * Vector(repeating: -0.5)) * Vector(repeating: 0.3989422804014327)
+        return cdf + x * density
+    }
+
     /// The tanh approximation of GELU, ½x(1 + tanh(√(2/π)(x + 0.044715x³))), computed as
     /// x·σ(2u) (the same function) so that it does not cancel for negative x. For
     /// x ≪ 0 it is ill-conditioned (σ(2u) ≈ e^{2u} amplifies the rounding of u by |2u|),

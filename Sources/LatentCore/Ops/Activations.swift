@@ -99,6 +99,11 @@ extension Tensor {
                 let du = (x * x * (3 * 0.044715) + 1) * k
                 return [ctx.gradient * (s + x * s * (1 - s) * du * 2)]
             }
+            if !GradientMode.isRecording {
+                // First order: the same arithmetic as below, fused into one pass.
+                return [Tensor.binaryKernel("gelu", x, ctx.gradient, { x, g in g * VectorMath.geluDerivative(x) },
+                                            { x, g in VectorMath.scalar(x) { g * VectorMath.geluDerivative($0) } })]
+            }
             let cdf = (x * -0.7071067811865476).erfc() * 0.5
             let density = (x * x * -0.5).exp() * 0.3989422804014327   // 1/√(2π)
             return [ctx.gradient * (cdf + x * density)]

@@ -107,11 +107,11 @@ enum GRUKernels {
         guard n > 0, h > 0 else { return }
         let recurrent = UnsafeMutablePointer<Float>.allocate(capacity: n * g)
         defer { recurrent.deallocate() }
+        let product = RecurrentWeightProduct(weight: w, transposed: true, rows: h, columns: g)
         for step in 0..<t {
             for r in 0..<n { (recurrent + r * g).update(from: bh, count: g) }
             let (previous, ld) = step == 0 ? (h0, h) : (UnsafePointer(out + (step - 1) * h), t * h)
-            GEMM.multiply(transposeA: false, transposeB: true, m: n, n: g, k: h, alpha: 1, a: previous, lda: ld,
-                          b: w, ldb: h, beta: 1, c: recurrent, ldc: g)
+            product.multiply(m: n, a: previous, lda: ld, beta: 1, c: recurrent, ldc: g)
             Parallel.forEachChunk(count: n, minimumChunk: GateMath.stepRowsPerChunk(rowLength: g)) { rows in
                 for r in rows {
                     let hp = step == 0 ? h0 + r * h : UnsafePointer(out + (r * t + step - 1) * h)
@@ -157,6 +157,7 @@ enum GRUKernels {
         let act = UnsafePointer(activations.storage.pointer), h0p = UnsafePointer(h0.storage.pointer)
         let dx = dInput.storage.pointer, du = dRecurrent.storage.pointer, dhNext = dHidden.storage.pointer
         if n > 0 && h > 0 {
+            let product = RecurrentWeightProduct(weight: weight.storage.pointer, transposed: false, rows: g, columns: h)
             for step in stride(from: t - 1, through: 0, by: -1) {
                 Parallel.forEachChunk(count: n, minimumChunk: GateMath.stepRowsPerChunk(rowLength: g)) { rows in
                     for r in rows {
@@ -166,8 +167,7 @@ enum GRUKernels {
                                      dHidden: dhNext + r * h, dInput: dx + 3 * o, dRecurrent: du + 3 * o, h)
                     }
                 }
-                GEMM.multiply(transposeA: false, transposeB: false, m: n, n: h, k: g, alpha: 1, a: du + step * g, lda: t * g,
-                              b: weight.storage.pointer, ldb: h, beta: 1, c: dhNext, ldc: h)
+                product.multiply(m: n, a: du + step * g, lda: t * g, beta: 1, c: dhNext, ldc: h)
             }
         }
         func columnSums(_ x: Tensor) -> Tensor {

@@ -132,10 +132,10 @@ enum LSTMKernels {
                 }
             }
         }
+        let recurrent = RecurrentWeightProduct(weight: w, transposed: true, rows: h, columns: g)
         for step in 0..<t {
             let (previous, ld) = step == 0 ? (h0, h) : (UnsafePointer(hs + (step - 1) * h), t * h)
-            GEMM.multiply(transposeA: false, transposeB: true, m: n, n: g, k: h, alpha: 1, a: previous, lda: ld,
-                          b: w, ldb: h, beta: 1, c: act + step * stride, ldc: t * stride)
+            recurrent.multiply(m: n, a: previous, lda: ld, beta: 1, c: act + step * stride, ldc: t * stride)
             Parallel.forEachChunk(count: n, minimumChunk: GateMath.stepRowsPerChunk(rowLength: g)) { rows in
                 for r in rows {
                     let cellPrevious = step == 0 ? c0 + r * h : UnsafePointer(cs + r * t * h + (step - 1) * h)
@@ -185,6 +185,7 @@ enum LSTMKernels {
         let dg = dGates.storage.pointer, dhNext = dHidden.storage.pointer, dcNext = dCell.storage.pointer
         let c0p = UnsafePointer(c0.storage.pointer)
         if n > 0 && h > 0 {
+            let recurrent = RecurrentWeightProduct(weight: weight.storage.pointer, transposed: false, rows: g, columns: h)
             for step in stride(from: t - 1, through: 0, by: -1) {
                 Parallel.forEachChunk(count: n, minimumChunk: GateMath.stepRowsPerChunk(rowLength: g)) { rows in
                     for r in rows {
@@ -195,8 +196,7 @@ enum LSTMKernels {
                                      dHidden: dhNext + r * h, dCell: dcNext + r * h, dGates: dg + (r * t + step) * g, h)
                     }
                 }
-                GEMM.multiply(transposeA: false, transposeB: false, m: n, n: h, k: g, alpha: 1, a: dg + step * g, lda: t * g,
-                              b: weight.storage.pointer, ldb: h, beta: 0, c: dhNext, ldc: h)
+                recurrent.multiply(m: n, a: dg + step * g, lda: t * g, beta: 0, c: dhNext, ldc: h)
             }
         }
         var dWeight: Tensor? = nil

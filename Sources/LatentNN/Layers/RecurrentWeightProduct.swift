@@ -1,0 +1,45 @@
+import LatentCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The product with a recurrent weight that a fused recurrence repeats at every time step,
+/// `C_t = op(A_t) · op(W) + beta · C_t`, with `op(W)` packed once per sequence
+/// (``SwiftGEMM/PackedMatrix``) instead of once per step by a general GEMM.
+struct RecurrentWeightProduct {
+    /// Whether recurrences pack their weight once (default) or call ``GEMM`` at every step
+    /// (`LATENT_RECURRENT_PACKED=0`, kept for comparisons).
+    static let usesPacking: Bool = {
+        guard let value = getenv("LATENT_RECURRENT_PACKED") else { return true }
+        return String(cString: value) != "0"
+    }()
+
+    let weight: UnsafePointer<Float>
+    let transposed: Bool
+    let rows: Int, columns: Int
+    let packed: SwiftGEMM.PackedMatrix?
+
+    /// Prepares `op(W)` (`rows × columns`); `W` is stored row-major, contiguous.
+    init(weight: UnsafePointer<Float>, transposed: Bool, rows: Int, columns: Int) {
+        self.weight = weight
+        self.transposed = transposed
+        self.rows = rows
+        self.columns = columns
+        packed = Self.usesPacking
+            ? SwiftGEMM.PackedMatrix(transposed: transposed, rows: rows, columns: columns, b: weight,
+                                     ldb: transposed ? rows : columns)
+            : nil
+    }
+
+    /// `C = A · op(W) + beta · C` for `A` of `m` rows (stride `lda`).
+    func multiply(m: Int, a: UnsafePointer<Float>, lda: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if let packed {
+            SwiftGEMM.multiply(transposeA: false, m: m, alpha: 1, a: a, lda: lda, packedB: packed, beta: beta, c: c, ldc: ldc)
+        } else {
+            GEMM.multiply(transposeA: false, transposeB: transposed, m: m, n: columns, k: rows, alpha: 1, a: a, lda: lda,
+                          b: weight, ldb: transposed ? rows : columns, beta: beta, c: c, ldc: ldc)
+        }
+    }
+}

@@ -8,7 +8,7 @@ import LatentData
 /// | name | examples (train / validation / test) | features | kind |
 /// |---|---|---|---|
 /// | `digits` | 1,257 / 180 / 360 (embedded) | `[1, 8, 8]`, `v / 16` | `.image(levels: 17)` |
-/// | `two-moons`, `circles`, `8gaussians`, `checkerboard`, `pinwheel`, `2spirals`, `swissroll` | 10,000 / 2,000 / 2,000 drawn from fixed seeds | `[2]` | `.continuous` |
+/// | `two-moons`, `circles`, `8gaussians`, `checkerboard`, `pinwheel`, `2spirals`, `swissroll` | 100,000 / 10,000 / 10,000 drawn from fixed seeds | `[2]` | `.continuous` |
 /// | `mnist`, `fashion-mnist` | 55,000 / 5,000 / 10,000 (install first) | `[1, 28, 28]`, `byte / 255` | `.image(levels: 256)` |
 ///
 /// Features are given to models as stored (images in [0, 1]); models that need binarised
@@ -25,7 +25,12 @@ public enum DatasetCatalog {
     }
 
     /// Toy split sizes (train, validation, test).
-    public static let toySplitSizes = (train: 10_000, validation: 2_000, test: 2_000)
+    ///
+    /// The training split is large because the toy densities are cheap to draw and a
+    /// flexible 2-D flow overfits 10,000 points measurably (held-out NLL rises while the
+    /// training NLL falls); the 10,000-point test split keeps the standard error of a test
+    /// NLL near 0.01 nats, small against the 0.05-nat gaps these sets are used to check.
+    public static let toySplitSizes = (train: 100_000, validation: 10_000, test: 10_000)
 
     static let toyNames: [(String, ToyDensity)] = [
         ("two-moons", .twoMoons), ("circles", .circles), ("8gaussians", .eightGaussians),

@@ -21,10 +21,10 @@ train() { local run="$out/$1"; shift; rm -rf "$run"; /usr/bin/time -f "train wal
 case "$what" in
 toy)
     for density in two-moons circles 8gaussians checkerboard pinwheel 2spirals swissroll; do
-        train "nsf-$density" nsf --dataset "$density" --steps 1500 --batch-size 512 --schedule cosine \
-            --option layers=6 --option bins=16 --option bound=5 --seed 0 --validate-every 1500
-        "$latent" evaluate "$out/nsf-$density" --checkpoint latest
-        "$latent" report "$out/nsf-$density" --checkpoint latest
+        train "nsf-$density" nsf --dataset "$density" --steps 5000 --batch-size 512 --schedule cosine \
+            --option layers=6 --option bins=32 --option bound=5 --seed 0 --validate-every 1000
+        "$latent" evaluate "$out/nsf-$density" --checkpoint best
+        "$latent" report "$out/nsf-$density" --checkpoint best
     done ;;
 digits)
     for model in maf nsf; do

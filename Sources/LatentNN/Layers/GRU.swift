@@ -22,19 +22,7 @@ import LatentCore
 ///
 /// From Cho et al., "Learning phrase representations using RNN encoder–decoder for
 /// statistical machine translation" (2014).
-public final class GRU: Module {
-    public let inputSize: Int
-    public let hiddenSize: Int
-    public let layerCount: Int
-    public let hasBias: Bool
-    /// Dropout probability on the outputs of every layer but the last (training only).
-    public let dropout: Float
-    /// The stream the dropout masks are drawn from when no generator is passed: split from
-    /// the generator given at creation, advanced by each training-mode call with dropout.
-    /// It is not part of the module's state (not saved in checkpoints).
-    public var generator: RandomGenerator
-    let weights: RecurrentParameters
-
+public final class GRU: RecurrentNetwork<Tensor> {
     /// Creates a GRU with weights and biases drawn from `U(−1/√H, 1/√H)` (as PyTorch).
     ///
     /// - Parameters:
@@ -46,64 +34,24 @@ public final class GRU: Module {
     ///   - generator: The random stream for the initial weights.
     public init(inputSize: Int, hiddenSize: Int, layerCount: Int = 1, bias: Bool = true, dropout: Float = 0,
                 generator: inout RandomGenerator) {
-        ensure(inputSize > 0 && hiddenSize > 0 && layerCount > 0,
-                     "GRU: sizes must be positive, got input \(inputSize), hidden \(hiddenSize), layers \(layerCount)")
-        ensure(dropout >= 0 && dropout < 1, "GRU: dropout \(dropout) is not in [0, 1)")
-        self.inputSize = inputSize
-        self.hiddenSize = hiddenSize
-        self.layerCount = layerCount
-        self.hasBias = bias
-        self.dropout = dropout
-        self.generator = generator.split()
-        self.weights = RecurrentParameters(gateCount: 3, inputSize: inputSize, hiddenSize: hiddenSize,
-                                           layerCount: layerCount, bias: bias, generator: &generator)
+        super.init(kind: "GRU", gateCount: 3, inputSize: inputSize, hiddenSize: hiddenSize, layerCount: layerCount,
+                   bias: bias, dropout: dropout, generator: &generator)
     }
 
-    /// The parameters under PyTorch's names (`weight_ih_l0`, …).
-    public override func children() -> [(name: String, item: ModuleItem)] { weights.children }
-
-    public override var summary: String {
-        "GRU(\(inputSize) → \(hiddenSize), layers: \(layerCount)\(hasBias ? "" : ", bias: false")\(dropout > 0 ? ", dropout: \(dropout)" : ""))"
-    }
-
-    /// Runs the GRU over `input`, drawing any dropout masks between layers from the
-    /// module's own ``generator``.
-    ///
-    /// - Parameters:
-    ///   - input: `[N, T, inputSize]`, batch first.
-    ///   - initialState: `h_0`, `[layers, N, H]`; zeros when `nil`.
-    /// - Returns: The last layer's hidden states `[N, T, H]` and the final hidden state of
-    ///   every layer, `[layers, N, H]`.
-    public func callAsFunction(_ input: Tensor, initialState: Tensor? = nil) -> (output: Tensor, state: Tensor) {
-        let p = dropout, training = isTraining
-        return forward(input, initialState) {
-            $0.dropout(probability: p, generator: &self.generator, isTraining: training)
-        }
-    }
-
-    /// Runs the GRU over `input`, drawing the dropout masks between layers from `generator`.
-    public func callAsFunction(_ input: Tensor, initialState: Tensor? = nil,
-                               generator: inout RandomGenerator) -> (output: Tensor, state: Tensor) {
-        let p = dropout, training = isTraining
-        return forward(input, initialState) { $0.dropout(probability: p, generator: &generator, isTraining: training) }
-    }
-
-    private func forward(_ input: Tensor, _ initialState: Tensor?,
-                         _ dropoutBetweenLayers: (Tensor) -> Tensor) -> (output: Tensor, state: Tensor) {
-        let (n, t) = validateSequence(input.shape, inputSize: inputSize, op: "GRU")
+    /// The state is `h_0`, `[layers, N, H]`; the returned state is the final hidden state of
+    /// every layer, `[layers, N, H]`.
+    override func forward(_ input: Tensor, _ initialState: Tensor?,
+                          _ dropoutBetweenLayers: (Tensor) -> Tensor) -> (output: Tensor, state: Tensor) {
+        let (n, _) = sequenceSize(input)
         let h = hiddenSize
-        if let s = initialState { validateState(s.shape, expected: [layerCount, n, h], name: "hidden", op: "GRU") }
-        var x = input
-        var finals: [Tensor] = []
-        for l in 0..<layerCount {
-            let h0 = initialState.map { $0.sliced(alongAxis: 0, range: l..<(l + 1)).reshaped(to: [n, h]) } ?? .zeros([n, h])
-            x = gruRecurrence(inputGates: linear(x, weight: weights.inputWeight(l)),
-                              inputBias: weights.inputBias(l) ?? .zeros([3 * h]),
-                              recurrentWeight: weights.recurrentWeight(l),
-                              recurrentBias: weights.recurrentBias(l) ?? .zeros([3 * h]), initialHidden: h0)
-            finals.append(x.sliced(starts: [0, t - 1, 0], sizes: [n, 1, h]).reshaped(to: [n, h]))
-            if l < layerCount - 1 { x = dropoutBetweenLayers(x) }
+        let (output, finals) = stackLayers(input, dropoutBetweenLayers) { l, x in
+            let y = gruRecurrence(inputGates: linear(x, weight: weights.inputWeight(l)),
+                                  inputBias: weights.inputBias(l) ?? .zeros([3 * h]),
+                                  recurrentWeight: weights.recurrentWeight(l),
+                                  recurrentBias: weights.recurrentBias(l) ?? .zeros([3 * h]),
+                                  initialHidden: layerState(initialState, layer: l, batch: n, name: "hidden"))
+            return (y, [lastStep(y)])
         }
-        return (x, stack(finals, alongAxis: 0))
+        return (output, finals[0])
     }
 }

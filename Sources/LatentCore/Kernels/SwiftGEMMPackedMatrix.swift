@@ -93,78 +93,13 @@ extension SwiftGEMM {
                 while ic < rows.upperBound {
                     let mc = min(rowBlock, rows.upperBound - ic)
                     packA(a, rows: ic..<(ic + mc), depth: pc..<(pc + kc), into: pa)
-                    var jr = columns.lowerBound
-                    while jr < columns.upperBound {
-                        let width = min(microColumns, columns.upperBound - jr)
-                        var ir = 0
-                        while ir < mc {
-                            let height = min(microRows, mc - ir)
-                            if height > 4 {
-                                microKernel(depth: kc, a: pa + ir * kc, b: block + jr * kc,
-                                            c: c + (ic + ir) * ldc + jr, ldc: ldc,
-                                            rows: height, columns: width, alpha: alpha, beta: blockBeta)
-                            } else if height > 2 {
-                                shortMicroKernel(accumulators: 4, depth: kc, a: pa + ir * kc, b: block + jr * kc,
-                                                 c: c + (ic + ir) * ldc + jr, ldc: ldc,
-                                                 rows: height, columns: width, alpha: alpha, beta: blockBeta)
-                            } else {
-                                shortMicroKernel(accumulators: 2, depth: kc, a: pa + ir * kc, b: block + jr * kc,
-                                                 c: c + (ic + ir) * ldc + jr, ldc: ldc,
-                                                 rows: height, columns: width, alpha: alpha, beta: blockBeta)
-                            }
-                            ir += microRows
-                        }
-                        jr += microColumns
-                    }
+                    multiplyPackedBlocks(packedA: pa, rows: mc, depth: kc, packedB: block + columns.lowerBound * kc,
+                                         columns: columns.count, alpha: alpha, beta: blockBeta,
+                                         c: c + ic * ldc + columns.lowerBound, ldc: ldc)
                     ic += mc
                 }
                 pc += kc
             }
         }
-    }
-
-    /// The micro-kernel for the last, partial panel of `op(A)` (at most 4 of its 6 rows
-    /// valid): the same sums in the same order as ``microKernel``, without the padding
-    /// rows. With `m = 32` (a recurrence's batch) that panel has 2 rows, a sixth of the tiles.
-    @inline(__always)
-    static func shortMicroKernel(accumulators: Int, depth kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-                                 c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int,
-                                 alpha: Float, beta: Float) {
-        typealias V = Panel
-        var c0 = V(), c1 = V(), c2 = V(), c3 = V()
-        var pa = a
-        var pb = UnsafeRawPointer(b)
-        for _ in 0..<kc {
-            let bv = pb.load(as: V.self)
-            c0 = multiplyAdd(c0, V(repeating: pa[0]), bv)
-            c1 = multiplyAdd(c1, V(repeating: pa[1]), bv)
-            if accumulators > 2 {
-                c2 = multiplyAdd(c2, V(repeating: pa[2]), bv)
-                c3 = multiplyAdd(c3, V(repeating: pa[3]), bv)
-            }
-            pa += microRows
-            pb += MemoryLayout<V>.size
-        }
-        let va = V(repeating: alpha), vb = V(repeating: beta)
-        @inline(__always) func store(_ acc: V, _ row: Int) {
-            let target = c + row * ldc
-            if columns == microColumns {
-                let p = UnsafeMutableRawPointer(target)
-                if beta == 0 {
-                    p.storeBytes(of: va * acc, as: V.self)
-                } else {
-                    p.storeBytes(of: va * acc + vb * p.loadUnaligned(as: V.self), as: V.self)
-                }
-            } else {
-                let scaled = va * acc
-                for q in 0..<columns {
-                    target[q] = beta == 0 ? scaled[q] : scaled[q] + beta * target[q]
-                }
-            }
-        }
-        store(c0, 0)
-        if rows > 1 { store(c1, 1) }
-        if rows > 2 { store(c2, 2) }
-        if rows > 3 { store(c3, 3) }
     }
 }

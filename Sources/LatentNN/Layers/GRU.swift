@@ -23,20 +23,8 @@ import LatentCore
 /// From Cho et al., "Learning phrase representations using RNN encoder–decoder for
 /// statistical machine translation" (2014).
 public final class GRU: RecurrentNetwork<Tensor> {
-    /// Creates a GRU with weights and biases drawn from `U(−1/√H, 1/√H)` (as PyTorch).
-    ///
-    /// - Parameters:
-    ///   - inputSize: Features per time step of the input.
-    ///   - hiddenSize: `H`, the size of the hidden state.
-    ///   - layerCount: Number of stacked layers.
-    ///   - bias: Whether the layers have biases `b_ih`, `b_hh`.
-    ///   - dropout: Dropout probability between layers.
-    ///   - generator: The random stream for the initial weights.
-    public init(inputSize: Int, hiddenSize: Int, layerCount: Int = 1, bias: Bool = true, dropout: Float = 0,
-                generator: inout RandomGenerator) {
-        super.init(kind: "GRU", gateCount: 3, inputSize: inputSize, hiddenSize: hiddenSize, layerCount: layerCount,
-                   bias: bias, dropout: dropout, generator: &generator)
-    }
+    override class var kind: String { "GRU" }
+    override class var gateCount: Int { 3 }
 
     /// The state is `h_0`, `[layers, N, H]`; the returned state is the final hidden state of
     /// every layer, `[layers, N, H]`.

@@ -40,20 +40,8 @@ public struct LSTMState: Sendable {
 ///
 /// From Hochreiter & Schmidhuber, "Long short-term memory" (1997).
 public final class LSTM: RecurrentNetwork<LSTMState> {
-    /// Creates an LSTM with weights and biases drawn from `U(−1/√H, 1/√H)` (as PyTorch).
-    ///
-    /// - Parameters:
-    ///   - inputSize: Features per time step of the input.
-    ///   - hiddenSize: `H`, the size of the hidden and cell states.
-    ///   - layerCount: Number of stacked layers.
-    ///   - bias: Whether the layers have biases `b_ih`, `b_hh`.
-    ///   - dropout: Dropout probability between layers.
-    ///   - generator: The random stream for the initial weights.
-    public init(inputSize: Int, hiddenSize: Int, layerCount: Int = 1, bias: Bool = true, dropout: Float = 0,
-                generator: inout RandomGenerator) {
-        super.init(kind: "LSTM", gateCount: 4, inputSize: inputSize, hiddenSize: hiddenSize, layerCount: layerCount,
-                   bias: bias, dropout: dropout, generator: &generator)
-    }
+    override class var kind: String { "LSTM" }
+    override class var gateCount: Int { 4 }
 
     override func forward(_ input: Tensor, _ initialState: LSTMState?,
                           _ dropoutBetweenLayers: (Tensor) -> Tensor) -> (output: Tensor, state: LSTMState) {

@@ -19,22 +19,32 @@ public class RecurrentNetwork<State>: Module {
     public var generator: RandomGenerator
     let weights: RecurrentParameters
     /// The op name in messages and the summary (`LSTM`, `GRU`).
-    let kind: String
+    class var kind: String { "RecurrentNetwork" }
+    /// Gate blocks in each weight (4 for the LSTM, 3 for the GRU).
+    class var gateCount: Int { 1 }
 
-    /// Validates the sizes and draws every weight and bias from `U(−1/√H, 1/√H)` (as PyTorch).
-    init(kind: String, gateCount: Int, inputSize: Int, hiddenSize: Int, layerCount: Int, bias: Bool,
-         dropout: Float, generator: inout RandomGenerator) {
+    /// Creates the network with weights and biases drawn from `U(−1/√H, 1/√H)` (as PyTorch).
+    ///
+    /// - Parameters:
+    ///   - inputSize: Features per time step of the input.
+    ///   - hiddenSize: `H`, the size of the hidden (and for the LSTM, cell) states.
+    ///   - layerCount: Number of stacked layers.
+    ///   - bias: Whether the layers have biases `b_ih`, `b_hh`.
+    ///   - dropout: Dropout probability between layers.
+    ///   - generator: The random stream for the initial weights.
+    public init(inputSize: Int, hiddenSize: Int, layerCount: Int = 1, bias: Bool = true, dropout: Float = 0,
+                generator: inout RandomGenerator) {
+        let kind = Self.kind
         ensure(inputSize > 0 && hiddenSize > 0 && layerCount > 0,
                "\(kind): sizes must be positive, got input \(inputSize), hidden \(hiddenSize), layers \(layerCount)")
         ensure(dropout >= 0 && dropout < 1, "\(kind): dropout \(dropout) is not in [0, 1)")
-        self.kind = kind
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
         self.layerCount = layerCount
         self.hasBias = bias
         self.dropout = dropout
         self.generator = generator.split()
-        self.weights = RecurrentParameters(gateCount: gateCount, inputSize: inputSize, hiddenSize: hiddenSize,
+        self.weights = RecurrentParameters(gateCount: Self.gateCount, inputSize: inputSize, hiddenSize: hiddenSize,
                                            layerCount: layerCount, bias: bias, generator: &generator)
     }
 
@@ -42,7 +52,7 @@ public class RecurrentNetwork<State>: Module {
     public override func children() -> [(name: String, item: ModuleItem)] { weights.children }
 
     public override var summary: String {
-        "\(kind)(\(inputSize) → \(hiddenSize), layers: \(layerCount)\(hasBias ? "" : ", bias: false")\(dropout > 0 ? ", dropout: \(dropout)" : ""))"
+        "\(Self.kind)(\(inputSize) → \(hiddenSize), layers: \(layerCount)\(hasBias ? "" : ", bias: false")\(dropout > 0 ? ", dropout: \(dropout)" : ""))"
     }
 
     /// Runs the network over `input`, drawing any dropout masks between layers from the
@@ -70,7 +80,7 @@ public class RecurrentNetwork<State>: Module {
     /// The subclass's network: validates `initialState` and runs ``stackLayers(_:_:_:)``.
     func forward(_ input: Tensor, _ initialState: State?,
                  _ dropoutBetweenLayers: (Tensor) -> Tensor) -> (output: Tensor, state: State) {
-        fatalError("\(kind): RecurrentNetwork subclasses implement forward")
+        fatalError("\(Self.kind): RecurrentNetwork subclasses implement forward")
     }
 
     /// Runs `layer(l, x)` for each layer, `x` being the input for layer 0 and the previous
@@ -94,14 +104,14 @@ public class RecurrentNetwork<State>: Module {
 
     /// Batch size and length of a `[N, T, inputSize]` input (traps with the shapes otherwise).
     func sequenceSize(_ input: Tensor) -> (batch: Int, length: Int) {
-        validateSequence(input.shape, inputSize: inputSize, op: kind)
+        validateSequence(input.shape, inputSize: inputSize, op: Self.kind)
     }
 
     /// Layer `l`'s slice `[N, H]` of a `[layers, N, H]` state, after checking that shape;
     /// zeros when `state` is nil.
     func layerState(_ state: Tensor?, layer l: Int, batch n: Int, name: String) -> Tensor {
         guard let state else { return .zeros([n, hiddenSize]) }
-        if l == 0 { validateState(state.shape, expected: [layerCount, n, hiddenSize], name: name, op: kind) }
+        if l == 0 { validateState(state.shape, expected: [layerCount, n, hiddenSize], name: name, op: Self.kind) }
         return state.sliced(alongAxis: 0, range: l..<(l + 1)).reshaped(to: [n, hiddenSize])
     }
 

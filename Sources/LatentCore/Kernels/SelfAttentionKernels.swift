@@ -102,9 +102,8 @@ enum SelfAttentionKernels {
             product(transposeB: true, m: end - start, n: columns, k: d, a: g + start * e, lda: e, b: v, ldb: ld,
                     c: ds + start * t, ldc: t)
             for i in start..<end {
-                let limit = layout.limit(i)
-                AttentionKernels.softmaxGradientRow(p + i * t, ds + i * t, ds + i * t, count: limit, scale: layout.scale)
-                if limit < columns { (ds + i * t + limit).update(repeating: 0, count: columns - limit) }
+                // Over the whole block width (whole vectors): P is 0 past the row's limit, so ∂S is too.
+                AttentionKernels.softmaxGradientRow(p + i * t, ds + i * t, ds + i * t, count: columns, scale: layout.scale)
             }
             product(m: end - start, n: d, k: columns, a: ds + start * t, lda: t, b: k, ldb: ld, c: dq + start * ld, ldc: ld)
             start = end

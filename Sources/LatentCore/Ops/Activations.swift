@@ -100,13 +100,34 @@ extension Tensor {
                 return [ctx.gradient * (s + x * s * (1 - s) * du * 2)]
             }
             if !GradientMode.isRecording {
-                // First order: the same arithmetic as below, fused into one pass.
-                return [Tensor.binaryKernel("gelu", x, ctx.gradient, { x, g in g * VectorMath.geluDerivative(x) },
-                                            { x, g in VectorMath.scalar(x) { g * VectorMath.geluDerivative($0) } })]
+                // First order, one fused pass that takes Φ(x) = gelu(x)/x from the output
+                // instead of a second erfc.
+                return [Tensor.geluGradient(input: x, output: ctx.output, gradient: ctx.gradient)]
             }
             let cdf = (x * -0.7071067811865476).erfc() * 0.5
             let density = (x * x * -0.5).exp() * 0.3989422804014327   // 1/√(2π)
             return [ctx.gradient * (cdf + x * density)]
+        }
+    }
+
+    /// The first-order gradient of the exact GELU, `g · (Φ(x) + x·φ(x))`, in one pass, with
+    /// `Φ(x) = y / x` read from the output `y = x·Φ(x)` (½ at x = 0). Not differentiable:
+    /// recorded backward passes use the composed form in ``gelu(approximate:)``.
+    static func geluGradient(input x: Tensor, output y: Tensor, gradient g: Tensor) -> Tensor {
+        ensure(x.shape == y.shape && x.shape == g.shape, "geluGradient: shapes \(shapeString(x.shape)), \(shapeString(y.shape)), \(shapeString(g.shape)) differ")
+        return Tensor(shape: x.shape) { out, count in
+            let pointers = UncheckedSendable((x.storage.pointer, y.storage.pointer, g.storage.pointer))
+            Parallel.forEachChunk(count: count, minimumChunk: Elementwise.parallelGrain) { range in
+                let (px, py, pg) = pointers.value
+                var i = range.lowerBound
+                while i < range.upperBound {
+                    let w = Swift.min(16, range.upperBound - i)
+                    let d = VectorMath.geluDerivative(AttentionKernels.load(px + i, w, fill: 0),
+                                                      output: AttentionKernels.load(py + i, w, fill: 0))
+                    AttentionKernels.store(d * AttentionKernels.load(pg + i, w, fill: 0), out + i, w)
+                    i += 16
+                }
+            }
         }
     }
 

@@ -99,8 +99,14 @@ public final class MultiHeadAttention: Module {
             try Self.validate(query: query.shape, key: key.shape, value: value.shape, embedDimension: e)
         }
         let w = inputProjectionWeight, b = inputProjectionBias?.wrappedValue
+        let isSelfAttention = query.storage === key.storage && key.storage === value.storage && query.shape == key.shape
+        if isSelfAttention && attentionMask == nil && keyPaddingMask == nil && !needWeights && !(dropout > 0 && isTraining) {
+            // The fused op reads the heads in place from the packed projection.
+            let attention = packedSelfAttention(linear(query, weight: w, bias: b), headCount: heads, isCausal: isCausal)
+            return (outputProjection(attention), nil)
+        }
         let q: Tensor, k: Tensor, v: Tensor
-        if query.storage === key.storage && key.storage === value.storage && query.shape == key.shape {
+        if isSelfAttention {
             (q, k, v) = splitHeads(linear(query, weight: w, bias: b), headCount: heads)
         } else {
             let ws = w.split(sizes: [e, e, e], alongAxis: 0), bs = b?.split(sizes: [e, e, e], alongAxis: 0)

@@ -108,16 +108,22 @@ public final class TransformerBlock: Module, Layer {
             }
         }
         let (n, t) = (x.shape[0], x.shape[1])
-        let (q, k, v) = splitHeads(qkv(ln1(x)), headCount: headCount)
-        let mask = combinedAttentionMask(attentionMask, keyPaddingMask: keyPaddingMask, batch: n, headCount: headCount,
-                                         queryLength: t, keyLength: t)
+        let packed = qkv(ln1(x))
         let attention: Tensor
-        if dropout > 0 && isTraining {
-            attention = matmul(drop(attentionWeights(query: q, key: k, mask: mask, isCausal: isCausal)), v)
+        if attentionMask == nil && keyPaddingMask == nil && !(dropout > 0 && isTraining) {
+            // No extra mask and no dropout on the weights: the fused op, heads read in place.
+            attention = packedSelfAttention(packed, headCount: headCount, isCausal: isCausal)
         } else {
-            attention = scaledDotProductAttention(query: q, key: k, value: v, mask: mask, isCausal: isCausal)
+            let (q, k, v) = splitHeads(packed, headCount: headCount)
+            let mask = combinedAttentionMask(attentionMask, keyPaddingMask: keyPaddingMask, batch: n,
+                                             headCount: headCount, queryLength: t, keyLength: t)
+            if dropout > 0 && isTraining {
+                attention = mergeHeads(matmul(drop(attentionWeights(query: q, key: k, mask: mask, isCausal: isCausal)), v))
+            } else {
+                attention = mergeHeads(scaledDotProductAttention(query: q, key: k, value: v, mask: mask, isCausal: isCausal))
+            }
         }
-        let h = x + drop(proj(mergeHeads(attention)))
+        let h = x + drop(proj(attention))
         return h + drop(fc2(fc1(ln2(h)).gelu()))
     }
 }

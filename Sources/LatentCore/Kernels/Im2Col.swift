@@ -86,6 +86,10 @@ public enum Im2Col {
     public static func im2col(image: UnsafePointer<Float>, channels: Int, geometry g: ConvolutionGeometry,
                               columns: UnsafeMutablePointer<Float>, rowStride: Int? = nil) {
         let area = rowStride ?? g.outputArea
+        if let padded = paddedPlane(g) {
+            unitStrideIm2col(image: image, channels: channels, geometry: g, columns: columns, rowStride: area, padded: padded)
+            return
+        }
         for c in 0..<channels {
             let plane = image + c * g.inputArea
             for a in 0..<g.kernelHeight {
@@ -134,6 +138,10 @@ public enum Im2Col {
     public static func col2im(columns: UnsafePointer<Float>, channels: Int, geometry g: ConvolutionGeometry,
                               image: UnsafeMutablePointer<Float>, rowStride: Int? = nil) {
         let area = rowStride ?? g.outputArea
+        if let padded = paddedPlane(g) {
+            unitStrideCol2im(columns: columns, channels: channels, geometry: g, image: image, rowStride: area, padded: padded)
+            return
+        }
         for c in 0..<channels {
             let plane = image + c * g.inputArea
             for a in 0..<g.kernelHeight {

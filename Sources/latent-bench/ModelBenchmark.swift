@@ -13,7 +13,7 @@ import Latent
 /// reported. Settings come from the environment:
 /// `LATENT_BENCH_WARMUP` (5), `LATENT_BENCH_ROUNDS` (5), `LATENT_BENCH_STEPS` (20),
 /// `LATENT_BENCH_SAMPLE_STEPS` (8; MADE uses max(2, this/4)), `LATENT_BENCH_ONLY`
-/// (comma-separated keys: vae, iwae, realnvp, made, dcgan, lstm, transformer),
+/// (comma-separated keys: vae, iwae, realnvp, made, dcgan, lstm, transformer, glow, glow-large),
 /// `LATENT_BENCH_SAMPLING` (1; 0 skips the sampling benchmarks).
 enum ModelBenchmark {
     /// One timed workload: a key shared with the PyTorch script, a display name and the
@@ -115,7 +115,7 @@ enum ModelBenchmark {
         ("realnvp", "RealNVP 8 coupling B=128", realNVPStep),
         ("made", "MADE 1x1024 B=128", madeStep),
         ("dcgan", "DCGAN-small D+G step B=64", dcganStep),
-    ] + sequenceTrainingFactories }
+    ] + sequenceTrainingFactories + imageFlowTrainingFactories }
 
     static let batchCount = 4
 

@@ -1,6 +1,7 @@
 #if canImport(Accelerate)
 import Accelerate
 #endif
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -34,6 +35,35 @@ public enum BLAS {
     public static func setThreadCount(_ count: Int) {
         library.setThreads?(Int32(clamping: max(1, count)))
     }
+
+    /// Runs `body` with the BLAS limited to one thread (OpenBLAS; other backends are left
+    /// alone), then restores the previous count.
+    ///
+    /// For kernels that call GEMM from several ``Parallel`` workers at once: each worker's
+    /// product then runs on its own core, instead of every call waking BLAS threads that
+    /// compete with the workers for the same cores (OpenBLAS also serialises concurrent
+    /// threaded calls). Nested and concurrent scopes are counted: the count is restored
+    /// when the last one ends.
+    public static func withSingleThread<Result>(_ body: () throws -> Result) rethrows -> Result {
+        guard let set = library.setThreads, let get = library.getThreads else { return try body() }
+        singleThreadScopes.withLock { state in
+            if state.depth == 0 {
+                state.saved = get()
+                set(1)
+            }
+            state.depth += 1
+        }
+        defer {
+            singleThreadScopes.withLock { state in
+                state.depth -= 1
+                if state.depth == 0 { set(state.saved) }
+            }
+        }
+        return try body()
+    }
+
+    /// Open ``withSingleThread(_:)`` scopes and the thread count to restore after them.
+    private static let singleThreadScopes = Mutex<(depth: Int, saved: Int32)>((0, 1))
 
     /// `C = alpha · op(A) · op(B) + beta · C` on row-major buffers through `cblas_sgemm`.
     ///

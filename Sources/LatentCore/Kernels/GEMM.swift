@@ -16,10 +16,14 @@ public enum GEMM {
     ///   - transposeB: use `Bᵀ` (`B` stored `n × k`) instead of `B` (stored `k × n`).
     ///   - m, n, k: `op(A)` is `m × k`, `op(B)` is `k × n`, `C` is `m × n`.
     ///   - lda, ldb, ldc: row strides (in elements) of the stored matrices.
+    ///   - maximumThreads: an upper bound on the threads of the Swift kernel (default:
+    ///     ``Parallel/threadCount``); pass 1 from inside ``Parallel`` workers. The system
+    ///     BLAS uses its own setting (see ``BLAS/withSingleThread(_:)``).
     public static func multiply(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                                 alpha: Float, a: UnsafePointer<Float>, lda: Int,
                                 b: UnsafePointer<Float>, ldb: Int,
-                                beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+                                beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+                                maximumThreads: Int = Parallel.threadCount) {
         if m == 0 || n == 0 { return }
         // BLAS wants k ≥ 1 and leading dimensions ≥ the stored row length; the Swift
         // kernel handles the degenerate cases itself.
@@ -28,7 +32,8 @@ public enum GEMM {
                        a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
         } else {
             SwiftGEMM.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                               a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+                               a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
+                               maximumThreads: maximumThreads)
         }
     }
 }

@@ -74,9 +74,22 @@ public struct ConvolutionGeometry: Sendable, Equatable {
 /// entry back onto the pixel it was read from.
 public enum Im2Col {
     /// Writes the column matrix of one `channels × inputHeight × inputWidth` image.
+    ///
+    /// - Parameters:
+    ///   - image: `channels` planes of `inputHeight × inputWidth` pixels.
+    ///   - channels: number of planes.
+    ///   - geometry: the window geometry.
+    ///   - columns: the `(channels·kH·kW) × (Ho·Wo)` column matrix to write.
+    ///   - rowStride: elements between consecutive rows of `columns` (default `Ho·Wo`). A
+    ///     larger stride lays the column matrices of several images side by side, as one
+    ///     `(channels·kH·kW) × (images·Ho·Wo)` matrix, so that one matrix product serves them all.
     public static func im2col(image: UnsafePointer<Float>, channels: Int, geometry g: ConvolutionGeometry,
-                              columns: UnsafeMutablePointer<Float>) {
-        let area = g.outputArea
+                              columns: UnsafeMutablePointer<Float>, rowStride: Int? = nil) {
+        let area = rowStride ?? g.outputArea
+        if let padded = paddedPlane(g) {
+            unitStrideIm2col(image: image, channels: channels, geometry: g, columns: columns, rowStride: area, padded: padded)
+            return
+        }
         for c in 0..<channels {
             let plane = image + c * g.inputArea
             for a in 0..<g.kernelHeight {
@@ -92,19 +105,20 @@ public enum Im2Col {
                     for i in 0..<g.outputHeight {
                         let row = out + i * g.outputWidth
                         guard rows.contains(i), !cols.isEmpty else {
-                            row.update(repeating: 0, count: g.outputWidth)
+                            for j in 0..<g.outputWidth { row[j] = 0 }
                             continue
                         }
                         let source = plane + (i * g.strideHeight - g.paddingHeight + a * g.dilationHeight) * g.inputWidth
-                        if cols.lowerBound > 0 { row.update(repeating: 0, count: cols.lowerBound) }
+                        // Explicit loops: rows are short (often < 32 pixels), where calls to
+                        // memcpy / memset cost more than the copy.
+                        for j in 0..<cols.lowerBound { row[j] = 0 }
                         if g.strideWidth == 1 {
-                            (row + cols.lowerBound).update(from: source + cols.lowerBound + shift, count: cols.count)
+                            let shifted = source + shift
+                            for j in cols { row[j] = shifted[j] }
                         } else {
                             for j in cols { row[j] = source[j * g.strideWidth + shift] }
                         }
-                        if cols.upperBound < g.outputWidth {
-                            (row + cols.upperBound).update(repeating: 0, count: g.outputWidth - cols.upperBound)
-                        }
+                        for j in cols.upperBound..<g.outputWidth { row[j] = 0 }
                     }
                 }
             }
@@ -112,11 +126,22 @@ public enum Im2Col {
     }
 
     /// Adds the column matrix back onto one image: `image += col2im(columns)` (the
-    /// transpose of ``im2col(image:channels:geometry:columns:)``). Zero `image` first
-    /// for a plain col2im.
+    /// transpose of ``im2col(image:channels:geometry:columns:rowStride:)``). Zero `image`
+    /// first for a plain col2im.
+    ///
+    /// - Parameters:
+    ///   - columns: the `(channels·kH·kW) × (Ho·Wo)` column matrix.
+    ///   - channels: number of image planes.
+    ///   - geometry: the window geometry.
+    ///   - image: `channels` planes of `inputHeight × inputWidth` pixels, added to.
+    ///   - rowStride: elements between consecutive rows of `columns` (default `Ho·Wo`).
     public static func col2im(columns: UnsafePointer<Float>, channels: Int, geometry g: ConvolutionGeometry,
-                              image: UnsafeMutablePointer<Float>) {
-        let area = g.outputArea
+                              image: UnsafeMutablePointer<Float>, rowStride: Int? = nil) {
+        let area = rowStride ?? g.outputArea
+        if let padded = paddedPlane(g) {
+            unitStrideCol2im(columns: columns, channels: channels, geometry: g, image: image, rowStride: area, padded: padded)
+            return
+        }
         for c in 0..<channels {
             let plane = image + c * g.inputArea
             for a in 0..<g.kernelHeight {

@@ -39,10 +39,11 @@ import Testing
     }
 
     /// Value and every input gradient of the fused op match the op-by-op reference
-    /// (hidden size 19 exercises the 16-lane body and a partial tail).
-    @Test(arguments: ["lstm", "gru"])
-    func fusedMatchesReference(_ kind: String) {
-        let xs = kind == "lstm" ? Self.lstmOperands(n: 3, t: 5, h: 19) : Self.gruOperands(n: 3, t: 5, h: 19)
+    /// (hidden size 19 exercises the 16-lane body and a partial tail; a batch of 40 runs
+    /// as three blocks of rows, 16 + 16 + 8, in parallel).
+    @Test(arguments: ["lstm", "gru"], [3, 40])
+    func fusedMatchesReference(_ kind: String, batch n: Int) {
+        let xs = kind == "lstm" ? Self.lstmOperands(n: n, t: 5, h: 19) : Self.gruOperands(n: n, t: 5, h: 19)
         let fused = kind == "lstm" ? Self.lstm : Self.gru
         let reference = kind == "lstm" ? Self.lstmReference : Self.gruReference
         let y = fused(xs)

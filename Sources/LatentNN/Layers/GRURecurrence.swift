@@ -108,11 +108,13 @@ enum GRUKernels {
         let recurrent = UnsafeMutablePointer<Float>.allocate(capacity: n * g)
         defer { recurrent.deallocate() }
         let product = RecurrentWeightProduct(weight: w, transposed: true, rows: h, columns: g)
-        for step in 0..<t {
-            for r in 0..<n { (recurrent + r * g).update(from: bh, count: g) }
-            let (previous, ld) = step == 0 ? (h0, h) : (UnsafePointer(out + (step - 1) * h), t * h)
-            product.multiply(m: n, a: previous, lda: ld, beta: 1, c: recurrent, ldc: g)
-            Parallel.forEachChunk(count: n, minimumChunk: GateMath.stepRowsPerChunk(rowLength: g)) { rows in
+        RecurrentWeightProduct.forEachBatchBlock(batch: n) { rows, threads in
+            let first = rows.lowerBound
+            for step in 0..<t {
+                for r in rows { (recurrent + r * g).update(from: bh, count: g) }
+                let (previous, ld) = step == 0 ? (h0 + first * h, h) : (UnsafePointer(out + (first * t + step - 1) * h), t * h)
+                product.multiply(m: rows.count, a: previous, lda: ld, beta: 1, c: recurrent + first * g, ldc: g,
+                                 maximumThreads: threads)
                 for r in rows {
                     let hp = step == 0 ? h0 + r * h : UnsafePointer(out + (r * t + step - 1) * h)
                     cellForward(input: x + (r * t + step) * g, inputBias: bi, recurrent: recurrent + r * g,
@@ -158,16 +160,18 @@ enum GRUKernels {
         let dx = dInput.storage.pointer, du = dRecurrent.storage.pointer, dhNext = dHidden.storage.pointer
         if n > 0 && h > 0 {
             let product = RecurrentWeightProduct(weight: weight.storage.pointer, transposed: false, rows: g, columns: h)
-            for step in stride(from: t - 1, through: 0, by: -1) {
-                Parallel.forEachChunk(count: n, minimumChunk: GateMath.stepRowsPerChunk(rowLength: g)) { rows in
+            RecurrentWeightProduct.forEachBatchBlock(batch: n) { rows, threads in
+                let first = rows.lowerBound
+                for step in stride(from: t - 1, through: 0, by: -1) {
                     for r in rows {
                         let o = (r * t + step) * h
                         let hp = step == 0 ? h0p + r * h : hs + o - h
                         cellBackward(activations: act + 4 * o, hiddenPrevious: hp, gradientHidden: go + o,
                                      dHidden: dhNext + r * h, dInput: dx + 3 * o, dRecurrent: du + 3 * o, h)
                     }
+                    product.multiply(m: rows.count, a: du + (first * t + step) * g, lda: t * g, beta: 1,
+                                     c: dhNext + first * h, ldc: h, maximumThreads: threads)
                 }
-                product.multiply(m: n, a: du + step * g, lda: t * g, beta: 1, c: dhNext, ldc: h)
             }
         }
         func columnSums(_ x: Tensor) -> Tensor {

@@ -48,9 +48,4 @@ enum GateMath {
 
     /// Rows per parallel chunk so that each chunk has at least ~16K elements of work.
     static func rowsPerChunk(rowLength: Int) -> Int { max(1, (1 << 14) / max(rowLength, 1)) }
-
-    /// Rows per parallel chunk for the gate pass of one time step: at least ~128K
-    /// elements. The steps are sequential, so a fork–join per step pays only for large
-    /// batches; below that, waiting for a busy second core costs more than it saves.
-    static func stepRowsPerChunk(rowLength: Int) -> Int { max(1, (1 << 17) / max(rowLength, 1)) }
 }

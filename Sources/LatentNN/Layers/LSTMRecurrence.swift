@@ -133,10 +133,12 @@ enum LSTMKernels {
             }
         }
         let recurrent = RecurrentWeightProduct(weight: w, transposed: true, rows: h, columns: g)
-        for step in 0..<t {
-            let (previous, ld) = step == 0 ? (h0, h) : (UnsafePointer(hs + (step - 1) * h), t * h)
-            recurrent.multiply(m: n, a: previous, lda: ld, beta: 1, c: act + step * stride, ldc: t * stride)
-            Parallel.forEachChunk(count: n, minimumChunk: GateMath.stepRowsPerChunk(rowLength: g)) { rows in
+        RecurrentWeightProduct.forEachBatchBlock(batch: n) { rows, threads in
+            let first = rows.lowerBound
+            for step in 0..<t {
+                let (previous, ld) = step == 0 ? (h0 + first * h, h) : (UnsafePointer(hs + first * t * h + (step - 1) * h), t * h)
+                recurrent.multiply(m: rows.count, a: previous, lda: ld, beta: 1, c: act + (first * t + step) * stride,
+                                   ldc: t * stride, maximumThreads: threads)
                 for r in rows {
                     let cellPrevious = step == 0 ? c0 + r * h : UnsafePointer(cs + r * t * h + (step - 1) * h)
                     cellForward(act + (r * t + step) * stride, cellPrevious: cellPrevious,
@@ -186,8 +188,9 @@ enum LSTMKernels {
         let c0p = UnsafePointer(c0.storage.pointer)
         if n > 0 && h > 0 {
             let recurrent = RecurrentWeightProduct(weight: weight.storage.pointer, transposed: false, rows: g, columns: h)
-            for step in stride(from: t - 1, through: 0, by: -1) {
-                Parallel.forEachChunk(count: n, minimumChunk: GateMath.stepRowsPerChunk(rowLength: g)) { rows in
+            RecurrentWeightProduct.forEachBatchBlock(batch: n) { rows, threads in
+                let first = rows.lowerBound
+                for step in stride(from: t - 1, through: 0, by: -1) {
                     for r in rows {
                         let o = (r * t + step) * h
                         let cellPrevious = step == 0 ? c0p + r * h : cs + o - h
@@ -195,8 +198,9 @@ enum LSTMKernels {
                                      gradientHidden: gh + o, gradientCell: gc + o,
                                      dHidden: dhNext + r * h, dCell: dcNext + r * h, dGates: dg + (r * t + step) * g, h)
                     }
+                    recurrent.multiply(m: rows.count, a: dg + (first * t + step) * g, lda: t * g, beta: 0,
+                                       c: dhNext + first * h, ldc: h, maximumThreads: threads)
                 }
-                recurrent.multiply(m: n, a: dg + step * g, lda: t * g, beta: 0, c: dhNext, ldc: h)
             }
         }
         var dWeight: Tensor? = nil

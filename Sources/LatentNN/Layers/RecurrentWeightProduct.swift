@@ -38,13 +38,51 @@ struct RecurrentWeightProduct {
             : nil
     }
 
-    /// `C = A · op(W) + beta · C` for `A` of `m` rows (stride `lda`).
-    func multiply(m: Int, a: UnsafePointer<Float>, lda: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    /// `C = A · op(W) + beta · C` for `A` of `m` rows (stride `lda`), on at most
+    /// `maximumThreads` threads of the Swift kernel (a system BLAS follows its own setting;
+    /// see ``forEachBatchBlock(batch:_:)``).
+    func multiply(m: Int, a: UnsafePointer<Float>, lda: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+                  maximumThreads: Int = Parallel.threadCount) {
         if let packed {
-            SwiftGEMM.multiply(transposeA: false, m: m, alpha: 1, a: a, lda: lda, packedB: packed, beta: beta, c: c, ldc: ldc)
+            SwiftGEMM.multiply(transposeA: false, m: m, alpha: 1, a: a, lda: lda, packedB: packed, beta: beta, c: c, ldc: ldc,
+                               maximumThreads: maximumThreads)
         } else {
             GEMM.multiply(transposeA: false, transposeB: transposed, m: m, n: columns, k: rows, alpha: 1, a: a, lda: lda,
-                          b: weight, ldb: transposed ? rows : columns, beta: beta, c: c, ldc: ldc)
+                          b: weight, ldb: transposed ? rows : columns, beta: beta, c: c, ldc: ldc,
+                          maximumThreads: maximumThreads)
+        }
+    }
+
+    /// Batch rows per block of ``forEachBatchBlock(batch:_:)``: at least 16, and at most
+    /// four blocks. It depends on the batch size only, so the results do not depend on
+    /// the thread count.
+    static func batchBlockSize(_ n: Int) -> Int { Swift.max(16, (n + 3) / 4) }
+
+    /// `LATENT_RECURRENT_BLOCKS=0` runs the whole batch as one block (for comparisons).
+    static let usesBatchBlocks: Bool = {
+        guard let value = getenv("LATENT_RECURRENT_BLOCKS") else { return true }
+        return String(cString: value) != "0"
+    }()
+
+    /// Runs `body(rows, maximumThreads)` for consecutive blocks of batch rows, the blocks
+    /// in parallel.
+    ///
+    /// The rows of a recurrence are independent, so each block can run its whole sequence
+    /// (every step's product and cell update) on one worker, with one fork–join per
+    /// sequence instead of one or two per step. Inside a block the products are
+    /// single-threaded (`maximumThreads` is 1, and OpenBLAS is held to one thread); a lone
+    /// block (batches up to 16 rows) keeps every thread for its products.
+    static func forEachBatchBlock(batch n: Int, _ body: (Range<Int>, Int) -> Void) {
+        let size = usesBatchBlocks ? batchBlockSize(n) : Swift.max(n, 1)
+        let blocks = (n + size - 1) / size
+        guard blocks > 1 else {
+            if n > 0 { body(0..<n, Parallel.threadCount) }
+            return
+        }
+        BLAS.withSingleThread {
+            Parallel.forEachChunk(count: blocks, minimumChunk: 1) { range in
+                for block in range { body((block * size)..<Swift.min(n, (block + 1) * size), 1) }
+            }
         }
     }
 }

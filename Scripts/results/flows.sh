@@ -8,10 +8,13 @@
 #                                     RealNVP (8 affine couplings, MLP conditioners 512-512,
 #                                     the architecture of the PyTorch reference benchmark) on
 #                                     uniformly dequantised MNIST: test bits/dim
+#   Scripts/results/flows.sh glow [EPOCHS]
+#                                     multi-scale Glow (2 levels x 4 steps, 64 hidden
+#                                     channels) on dequantised MNIST: test bits/dim
 # Runs go to runs/results. Times on the 2-core reference machine: docs/Results.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-what="${1:?toy, digits or mnist}"
+what="${1:?toy, digits, mnist or glow}"
 out="${OUT:-runs/results}"
 bash Scripts/setup.sh
 swift build -c release --product latent 2>&1 | tail -n 1
@@ -37,5 +40,10 @@ mnist)
     train realnvp-mnist realnvp --dataset mnist --steps "$steps" --batch-size 128 --schedule cosine --warmup-steps 200 \
         --option layers=8 --option hidden=512,512 --seed 0 --validate-every 4000 --eval-batch-size 500
     /usr/bin/time -f "evaluate wall %e s" "$latent" evaluate "$out/realnvp-mnist" --checkpoint latest ;;
-*) echo "unknown experiment '$what' (toy, digits or mnist)" >&2; exit 1 ;;
+glow)
+    epochs="${2:-3}"
+    train glow-mnist glow --dataset mnist --epochs "$epochs" --batch-size 64 --schedule cosine --warmup-steps 200 \
+        --seed 0 --validate-every 1000
+    /usr/bin/time -f "evaluate wall %e s" "$latent" evaluate "$out/glow-mnist" --checkpoint latest ;;
+*) echo "unknown experiment '$what' (toy, digits, mnist or glow)" >&2; exit 1 ;;
 esac

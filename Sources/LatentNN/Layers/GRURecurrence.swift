@@ -107,7 +107,7 @@ enum GRUKernels {
         guard n > 0, h > 0 else { return }
         let recurrent = UnsafeMutablePointer<Float>.allocate(capacity: n * g)
         defer { recurrent.deallocate() }
-        let product = RecurrentWeightProduct(weight: w, transposed: true, rows: h, columns: g)
+        let product = RecurrentWeightProduct(weight: w, transposed: true, rows: h, columns: g, batch: n)
         RecurrentWeightProduct.forEachBatchBlock(batch: n) { rows, threads in
             let first = rows.lowerBound
             for step in 0..<t {
@@ -159,7 +159,7 @@ enum GRUKernels {
         let act = UnsafePointer(activations.storage.pointer), h0p = UnsafePointer(h0.storage.pointer)
         let dx = dInput.storage.pointer, du = dRecurrent.storage.pointer, dhNext = dHidden.storage.pointer
         if n > 0 && h > 0 {
-            let product = RecurrentWeightProduct(weight: weight.storage.pointer, transposed: false, rows: g, columns: h)
+            let product = RecurrentWeightProduct(weight: weight.storage.pointer, transposed: false, rows: g, columns: h, batch: n)
             RecurrentWeightProduct.forEachBatchBlock(batch: n) { rows, threads in
                 let first = rows.lowerBound
                 for step in stride(from: t - 1, through: 0, by: -1) {

@@ -132,7 +132,7 @@ enum LSTMKernels {
                 }
             }
         }
-        let recurrent = RecurrentWeightProduct(weight: w, transposed: true, rows: h, columns: g)
+        let recurrent = RecurrentWeightProduct(weight: w, transposed: true, rows: h, columns: g, batch: n)
         RecurrentWeightProduct.forEachBatchBlock(batch: n) { rows, threads in
             let first = rows.lowerBound
             for step in 0..<t {
@@ -187,7 +187,7 @@ enum LSTMKernels {
         let dg = dGates.storage.pointer, dhNext = dHidden.storage.pointer, dcNext = dCell.storage.pointer
         let c0p = UnsafePointer(c0.storage.pointer)
         if n > 0 && h > 0 {
-            let recurrent = RecurrentWeightProduct(weight: weight.storage.pointer, transposed: false, rows: g, columns: h)
+            let recurrent = RecurrentWeightProduct(weight: weight.storage.pointer, transposed: false, rows: g, columns: h, batch: n)
             RecurrentWeightProduct.forEachBatchBlock(batch: n) { rows, threads in
                 let first = rows.lowerBound
                 for step in stride(from: t - 1, through: 0, by: -1) {

@@ -11,28 +11,33 @@ import Darwin
 struct RecurrentWeightProduct {
     /// Whether recurrences pack their weight once or call ``GEMM`` at every step.
     ///
-    /// Packing pays only against the Swift GEMM, which packs its right operand on every
-    /// call; against OpenBLAS the general path is faster (its micro-kernel outruns ours by
-    /// more than the re-packing costs: char-LSTM step 120 ms against 140 ms, one thread).
-    /// So the default is to pack exactly when no BLAS library is loaded;
+    /// Packing pays against the Swift GEMM, which packs its right operand on every call,
+    /// and when the batch runs as several blocks in parallel (``forEachBatchBlock(batch:_:)``):
+    /// one packed copy then serves every block, where OpenBLAS would re-pack the weight for
+    /// each block at each step. For a single block OpenBLAS's general path is faster (its
+    /// micro-kernel outruns ours by more than the re-packing costs). Measured on the
+    /// char-LSTM step (h = 256, T = 64, N = 32, two blocks), medians of interleaved runs on
+    /// the shared 2-core machine: blocks with the packed operand 62–96 ms, one block with
+    /// OpenBLAS 71–102 ms, blocks with OpenBLAS 91–103 ms.
     /// `LATENT_RECURRENT_PACKED=1` or `=0` forces either path (for comparisons).
-    static let usesPacking: Bool = {
-        guard let value = getenv("LATENT_RECURRENT_PACKED") else { return !GEMM.usesBLAS }
-        return String(cString: value) != "0"
-    }()
+    static func usesPacking(batch n: Int) -> Bool {
+        if let value = getenv("LATENT_RECURRENT_PACKED") { return String(cString: value) != "0" }
+        return !GEMM.usesBLAS || batchBlockCount(n) > 1
+    }
 
     let weight: UnsafePointer<Float>
     let transposed: Bool
     let rows: Int, columns: Int
     let packed: SwiftGEMM.PackedMatrix?
 
-    /// Prepares `op(W)` (`rows × columns`); `W` is stored row-major, contiguous.
-    init(weight: UnsafePointer<Float>, transposed: Bool, rows: Int, columns: Int) {
+    /// Prepares `op(W)` (`rows × columns`) for products with `batch`-row left operands
+    /// (split as ``forEachBatchBlock(batch:_:)`` splits them); `W` is stored row-major, contiguous.
+    init(weight: UnsafePointer<Float>, transposed: Bool, rows: Int, columns: Int, batch: Int) {
         self.weight = weight
         self.transposed = transposed
         self.rows = rows
         self.columns = columns
-        packed = Self.usesPacking
+        packed = Self.usesPacking(batch: batch)
             ? SwiftGEMM.PackedMatrix(transposed: transposed, rows: rows, columns: columns, b: weight,
                                      ldb: transposed ? rows : columns)
             : nil
@@ -58,6 +63,12 @@ struct RecurrentWeightProduct {
     /// the thread count.
     static func batchBlockSize(_ n: Int) -> Int { Swift.max(16, (n + 3) / 4) }
 
+    /// Blocks of ``forEachBatchBlock(batch:_:)`` for a batch of `n` rows.
+    static func batchBlockCount(_ n: Int) -> Int {
+        let size = usesBatchBlocks ? batchBlockSize(n) : Swift.max(n, 1)
+        return (n + size - 1) / size
+    }
+
     /// `LATENT_RECURRENT_BLOCKS=0` runs the whole batch as one block (for comparisons).
     static let usesBatchBlocks: Bool = {
         guard let value = getenv("LATENT_RECURRENT_BLOCKS") else { return true }
@@ -74,7 +85,7 @@ struct RecurrentWeightProduct {
     /// block (batches up to 16 rows) keeps every thread for its products.
     static func forEachBatchBlock(batch n: Int, _ body: (Range<Int>, Int) -> Void) {
         let size = usesBatchBlocks ? batchBlockSize(n) : Swift.max(n, 1)
-        let blocks = (n + size - 1) / size
+        let blocks = batchBlockCount(n)
         guard blocks > 1 else {
             if n > 0 { body(0..<n, Parallel.threadCount) }
             return

@@ -175,22 +175,14 @@ enum ConvolutionKernels {
     // MARK: - Threads
 
     /// Calls `body(starts, threads)` on consecutive runs of the chunk starts
-    /// `0, chunk, 2·chunk, … < batch`, split over ``Parallel`` workers when each gets at
-    /// least ``parallelWork`` multiply–adds (`work` per image). `threads` is the thread
-    /// count for GEMMs inside `body`: 1 in workers (with the BLAS limited to one thread),
-    /// ``Parallel/threadCount`` when the call runs on one worker.
+    /// `0, chunk, 2·chunk, … < batch`, split over workers by ``GEMM/forEachChunk(count:minimumChunk:_:)``
+    /// when each gets at least ``parallelWork`` multiply–adds (`work` per image); `threads`
+    /// is the thread count for the GEMMs inside `body`.
     private static func forEachChunk(batch: Int, chunk: Int, work: Int,
                                      _ body: (StrideTo<Int>, Int) -> Void) {
         let chunks = (batch + chunk - 1) / chunk
-        let minimumChunks = max(1, parallelWork / max(1, work * chunk))
-        guard Parallel.threadCount > 1, chunks >= 2 * minimumChunks else {
-            if chunks > 0 { body(stride(from: 0, to: batch, by: chunk), Parallel.threadCount) }
-            return
-        }
-        BLAS.withSingleThread {
-            Parallel.forEachChunk(count: chunks, minimumChunk: minimumChunks) { range in
-                body(stride(from: range.lowerBound * chunk, to: min(batch, range.upperBound * chunk), by: chunk), 1)
-            }
+        GEMM.forEachChunk(count: chunks, minimumChunk: max(1, parallelWork / max(1, work * chunk))) { range, threads in
+            body(stride(from: range.lowerBound * chunk, to: min(batch, range.upperBound * chunk), by: chunk), threads)
         }
     }
 

@@ -36,4 +36,24 @@ public enum GEMM {
                                maximumThreads: maximumThreads)
         }
     }
+
+    /// Runs `body(range, threads)` over `0..<count`, cut into ranges of at least
+    /// `minimumChunk` indices on ``Parallel`` workers, for kernels whose independent pieces
+    /// each call GEMM.
+    ///
+    /// Inside workers `threads` is 1 (pass it as `maximumThreads`) and the system BLAS is
+    /// held to one thread (``BLAS/withSingleThread(_:)``), so each piece's products run on
+    /// its own core instead of waking BLAS threads that compete with the workers. When the
+    /// work does not split (one thread, or fewer than `2 · minimumChunk` indices), `body`
+    /// runs once over the whole range with `threads` = ``Parallel/threadCount``.
+    public static func forEachChunk(count: Int, minimumChunk: Int, _ body: (Range<Int>, Int) -> Void) {
+        guard count > 0 else { return }
+        guard Parallel.threadCount > 1, count >= 2 * max(1, minimumChunk) else {
+            body(0..<count, Parallel.threadCount)
+            return
+        }
+        BLAS.withSingleThread {
+            Parallel.forEachChunk(count: count, minimumChunk: minimumChunk) { body($0, 1) }
+        }
+    }
 }

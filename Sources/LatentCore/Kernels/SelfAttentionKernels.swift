@@ -31,26 +31,22 @@ enum SelfAttentionKernels {
         func columns(blockEnd end: Int) -> Int { isCausal ? end : length }
     }
 
-    /// `C = op(A) · op(B)` on one thread: BLAS when loaded (these products are below
-    /// OpenBLAS's threading threshold), else the Swift kernel.
+    /// `C = op(A) · op(B)` on one thread (the Swift kernel's limit; the BLAS is held to one
+    /// thread by ``forEachPair(_:scratchCount:_:)``).
     @inline(__always)
     static func product(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
                         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                         c: UnsafeMutablePointer<Float>, ldc: Int) {
-        if GEMM.usesBLAS {
-            GEMM.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1,
-                          a: a, lda: lda, b: b, ldb: ldb, beta: 0, c: c, ldc: ldc)
-        } else {
-            SwiftGEMM.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1,
-                               a: a, lda: lda, b: b, ldb: ldb, beta: 0, c: c, ldc: ldc, maximumThreads: 1)
-        }
+        GEMM.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1,
+                      a: a, lda: lda, b: b, ldb: ldb, beta: 0, c: c, ldc: ldc, maximumThreads: 1)
     }
 
-    /// Runs `body(pair, scratch)` for every (batch, head) pair, in parallel; `scratch`
-    /// holds `scratchCount` floats private to the calling thread.
+    /// Runs `body(pair, scratch)` for every (batch, head) pair, in parallel
+    /// (``GEMM/forEachChunk(count:minimumChunk:_:)``); `scratch` holds `scratchCount`
+    /// floats private to the calling thread.
     static func forEachPair(_ layout: Layout, scratchCount: Int, _ body: (Int, UnsafeMutablePointer<Float>) -> Void) {
         let pairs = layout.batch * layout.heads
-        Parallel.forEachChunk(count: pairs, minimumChunk: 1) { range in
+        GEMM.forEachChunk(count: pairs, minimumChunk: 1) { range, _ in
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(scratchCount, 1))
             defer { scratch.deallocate() }
             for pair in range { body(pair, scratch) }

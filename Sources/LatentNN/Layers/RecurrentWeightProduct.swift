@@ -59,13 +59,13 @@ struct RecurrentWeightProduct {
     }
 
     /// Batch rows per block of ``forEachBatchBlock(batch:_:)``: at least 16, and at most
-    /// four blocks. It depends on the batch size only, so the results do not depend on
-    /// the thread count.
-    static func batchBlockSize(_ n: Int) -> Int { Swift.max(16, (n + 3) / 4) }
+    /// four blocks (the whole batch with `LATENT_RECURRENT_BLOCKS=0`). It depends on the
+    /// batch size only, so the results do not depend on the thread count.
+    static func batchBlockSize(_ n: Int) -> Int { usesBatchBlocks ? Swift.max(16, (n + 3) / 4) : Swift.max(n, 1) }
 
     /// Blocks of ``forEachBatchBlock(batch:_:)`` for a batch of `n` rows.
     static func batchBlockCount(_ n: Int) -> Int {
-        let size = usesBatchBlocks ? batchBlockSize(n) : Swift.max(n, 1)
+        let size = batchBlockSize(n)
         return (n + size - 1) / size
     }
 
@@ -84,16 +84,9 @@ struct RecurrentWeightProduct {
     /// single-threaded (`maximumThreads` is 1, and OpenBLAS is held to one thread); a lone
     /// block (batches up to 16 rows) keeps every thread for its products.
     static func forEachBatchBlock(batch n: Int, _ body: (Range<Int>, Int) -> Void) {
-        let size = usesBatchBlocks ? batchBlockSize(n) : Swift.max(n, 1)
-        let blocks = batchBlockCount(n)
-        guard blocks > 1 else {
-            if n > 0 { body(0..<n, Parallel.threadCount) }
-            return
-        }
-        BLAS.withSingleThread {
-            Parallel.forEachChunk(count: blocks, minimumChunk: 1) { range in
-                for block in range { body((block * size)..<Swift.min(n, (block + 1) * size), 1) }
-            }
+        let size = batchBlockSize(n)
+        GEMM.forEachChunk(count: batchBlockCount(n), minimumChunk: 1) { blocks, threads in
+            for block in blocks { body((block * size)..<Swift.min(n, (block + 1) * size), threads) }
         }
     }
 }

@@ -321,15 +321,6 @@ public enum VectorMath {
         return 0.5 * x * erfc(-(xh * c1), correction: -(xl * c1 + x * c2))
     }
 
-    /// The derivative of the exact GELU, Φ(x) + x·φ(x) = ½·erfc(−x/√2) + x·e^{−x²/2}/√(2π),
-    /// with the operations of the composed backward of ``Tensor/gelu(approximate:)``.
-    @inlinable
-    public static func geluDerivative(_ x: Vector) -> Vector {
-        let cdf = erfc(x * Vector(repeating: -0.7071067811865476)) * Vector(repeating: 0.5)
-        let density = exp(x * x * Vector(repeating: -0.5)) * Vector(repeating: 0.3989422804014327)
-        return cdf + x * density
-    }
-
     /// The derivative of the exact GELU from x and y = gelu(x): Φ(x) + x·φ(x) with
     /// Φ(x) = y / x, so no erfc is evaluated (Φ(x) rounds to ½ for |x| < 10⁻²⁰, where
     /// y / x would lose precision in the subnormals).

@@ -57,7 +57,7 @@ func reproducible(_ records: [MetricsRecord]) -> [String] {
         let metrics = try trained.evaluate(split: .test)
         let nll = try #require(metrics["nll"])
         #expect(nll > 2 && nll < 6)
-        #expect(abs(metrics["bits_per_dim"]! - nll / (2 * log(2.0))) < 1e-9)
+        #expect(abs(metrics["bits-per-dim"]! - nll / (2 * log(2.0))) < 1e-9)
         // The true density's NLL on the same test points, and the gap.
         let test = try DatasetCatalog.load("two-moons", split: .test)
         let truth = ToyDensity.twoMoons.logDensity(test.features)!.scalars.map(Double.init)
@@ -84,7 +84,7 @@ func reproducible(_ records: [MetricsRecord]) -> [String] {
         let trained = try TrainedRun(run, checkpoint: "latest")
         let metrics = try trained.evaluate(split: .validation)
         // 64 dimensions, NLL on the 17-level discrete scale.
-        #expect(abs(metrics["bits_per_dim"]! - metrics["nll"]! / (64 * log(2.0))) < 1e-9)
+        #expect(abs(metrics["bits-per-dim"]! - metrics["nll"]! / (64 * log(2.0))) < 1e-9)
         let samples = trained.sample(count: 5, seed: 0)
         #expect(samples.shape == [5, 1, 8, 8])
         #expect(samples.scalars.allSatisfy { $0 >= 0 && $0 <= 1 })

@@ -93,7 +93,7 @@ struct CLITests {
         #expect(r.status == 0, "\(r.error)")
         let evaluation = try JSONSerialization.jsonObject(with: Data(r.output.utf8)) as! [String: Any]
         let metrics = evaluation["metrics"] as! [String: Double]
-        #expect(metrics["nll"] != nil && metrics["bits_per_dim"] != nil)
+        #expect(metrics["nll"] != nil && metrics["bits-per-dim"] != nil)
 
         // Overriding an option that only affects initialisation: same numbers, recorded overrides.
         r = try latent(["evaluate", "runs/a", "--json", "--option", "init-log-std=-3"], in: folder)

@@ -11,10 +11,10 @@ import LatentNN
 /// let model = VAE(data: data, latentDimension: 32, hidden: [512, 256], likelihood: .bernoulli,
 ///                 binarizes: true, generator: &g)
 /// ```
-public final class VAE: VariationalAutoencoder, GenerativeModel {
+public final class VAE: VariationalAutoencoder, SingleLossModel {
     public static let modelName = "vae"
     public static let abstract = "Variational autoencoder (MLP, diagonal Gaussian q, standard-normal prior; ELBO with β, KL warm-up, free bits)."
-    public static var options: [ModelOption] { VAEOptions.common(samples: 1) }
+    public static var options: [any DeclaredOption] { VAEOptions.common(samples: 1) }
 
     public required init(options: ModelOptions, data: DataDescription, generator: inout RandomGenerator) throws {
         let p = try VAEOptions.parse(options, data: data, model: Self.modelName)

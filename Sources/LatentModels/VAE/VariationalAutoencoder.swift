@@ -4,7 +4,7 @@ import LatentData
 import LatentNN
 
 /// The bound a VAE trains on.
-public enum VariationalBound: String, Sendable {
+public enum VariationalBound: String, Sendable, CaseIterable {
     /// The evidence lower bound, `E_q[log p(x|z)] − β·KL(q(z|x) ‖ p(z))` (Kingma & Welling, 2014).
     case elbo
     /// The importance-weighted bound `E[log (1/K) Σₖ p(x, zₖ)/q(zₖ|x)]` (Burda et al., 2016).
@@ -12,7 +12,7 @@ public enum VariationalBound: String, Sendable {
 }
 
 /// How the gradient of the IWAE bound reaches the encoder.
-public enum IWAEGradientEstimator: String, Sendable {
+public enum IWAEGradientEstimator: String, Sendable, CaseIterable {
     /// Reparameterised gradient of the bound as it is (its signal-to-noise ratio for the
     /// encoder falls as K grows; Rainforth et al., 2018).
     case standard

@@ -108,7 +108,7 @@ import Testing
             var rng = RandomGenerator(seed: 6)
             let options = try ModelOptions(["layers": "2", "hidden": "8"], declared: type.options, model: name)
             let model = try type.init(options: options, data: DataDescription(featureShape: [2], kind: .continuous, name: "moons"),
-                                      generator: &rng)
+                                      generator: &rng) as! any SingleLossModel<TensorBatch>
             let batch = TensorBatch(features: ToyDensity.twoMoons.sample(16, generator: &rng), indices: Array(0..<16))
             let loss = model.trainingLoss(batch, progress: TrainingProgress(step: 0, epoch: 0), generator: &rng)
             #expect(loss.loss.scalar.isFinite)

@@ -76,7 +76,7 @@ public struct ModelFigure {
 ///
 /// Register a model in ``ModelRegistry`` and `latent train|sample|evaluate|report` work
 /// for it without further code.
-public protocol GenerativeModel: Module {
+public protocol GenerativeModel<Batch>: Module {
     /// What one training or evaluation batch is: ``TensorBatch`` for images and vectors,
     /// ``TokenBatch`` for text.
     associatedtype Batch: Sendable = TensorBatch
@@ -135,7 +135,7 @@ public protocol GenerativeModel: Module {
 
 /// A family trained on one loss with one optimiser: it gives the loss, the trainer does
 /// the standard step (differentiate every parameter, clip, schedule, update).
-public protocol SingleLossModel: GenerativeModel {
+public protocol SingleLossModel<Batch>: GenerativeModel {
     /// The training objective on one batch (features as the dataset gives them).
     func trainingLoss(_ batch: Batch, progress: TrainingProgress, generator: inout RandomGenerator) -> TrainingLoss
 }

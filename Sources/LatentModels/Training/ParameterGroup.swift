@@ -22,6 +22,16 @@ public struct ParameterGroup: Sendable, Equatable {
         self.defaults = defaults
     }
 
+    /// Checks that every trainable parameter of `model` belongs to exactly one of `groups`.
+    public static func checkCoverage(_ groups: [ParameterGroup], of model: Module) throws(TrainingError) {
+        for (path, p) in model.namedParameters() where !p.isFrozen {
+            let owners = groups.filter { $0.contains(path) }.map(\.name)
+            guard owners.count == 1 else {
+                throw TrainingError("\(type(of: model)): parameter '\(path)' belongs to \(owners.isEmpty ? "no parameter group" : "the groups \(owners.joined(separator: ", "))"); each trainable parameter must belong to exactly one")
+            }
+        }
+    }
+
     /// Whether the parameter at `path` belongs to the group.
     public func contains(_ path: String) -> Bool {
         prefixes.isEmpty || prefixes.contains { path.hasPrefix($0) }

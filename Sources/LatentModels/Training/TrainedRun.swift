@@ -79,6 +79,11 @@ public struct TrainedRun {
         return try Self.picture(of: samples, description: description)
     }
 
+    /// Whether samples of this data can be drawn as a picture (images and 2-D points).
+    public static func canPicture(_ description: DataDescription) -> Bool {
+        description.featureShape.count == 3 || description.featureShape.count == 2 || description.featureShape == [2]
+    }
+
     /// A picture of examples (see ``samplePicture(count:seed:)``).
     public static func picture(of samples: Tensor, description: DataDescription) throws(TrainingError) -> Tensor {
         let shape = description.featureShape

@@ -210,12 +210,7 @@ public final class Trainer {
     /// The optimiser, settings and parameter average of each group; every trainable
     /// parameter must belong to exactly one group.
     static func makeGroups(_ groups: [ParameterGroup], settings: [String: OptimizerSettings], model: Module) throws(TrainingError) -> [TrainableGroup] {
-        for (path, p) in model.namedParameters() where !p.isFrozen {
-            let owners = groups.filter { $0.contains(path) }.map(\.name)
-            guard owners.count == 1 else {
-                throw TrainingError("\(type(of: model)): parameter '\(path)' belongs to \(owners.isEmpty ? "no parameter group" : "the groups \(owners.joined(separator: ", "))"); each trainable parameter must belong to exactly one")
-            }
-        }
+        try ParameterGroup.checkCoverage(groups, of: model)
         return groups.map { TrainableGroup(group: $0, settings: settings[$0.name]!, model: model) }
     }
 
@@ -266,6 +261,12 @@ public final class Trainer {
     /// `bits-per-dim` when the headline metric is `nll` and the model reports no bits metric itself (see ``DataDescription/bitsPerDimension(nats:)``),
     /// and for a toy density with a known formula `true-nll` (the NLL of the generating
     /// density on the same points) and `nll-gap` (`nll − true-nll`, ≥ 0 in expectation).
+    public static func evaluate<M: GenerativeModel>(_ model: M, on data: TensorDataset, description: DataDescription,
+                                                    batchSize: Int, generator: RandomGenerator) -> [String: Double] where M.Batch == TensorBatch {
+        evaluate(model, on: AnyDataset(data), description: description, batchSize: batchSize, generator: generator)
+    }
+
+    /// The model's evaluation metrics on a dataset of its batches (see the overload above).
     public static func evaluate<M: GenerativeModel>(_ model: M, on data: AnyDataset<M.Batch>, description: DataDescription,
                                                     batchSize: Int, generator: RandomGenerator) -> [String: Double] {
         let wasTraining = model.isTraining

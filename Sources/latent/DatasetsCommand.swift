@@ -18,7 +18,7 @@ struct DatasetsCommand: ParsableCommand {
             Console.line("Training datasets (--dataset):")
             for e in DatasetCatalog.entries {
                 let status = e.needsInstall ? (store.isInstalled(e.name) ? "installed" : "not installed") : "built in"
-                Console.line("  \(e.name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(status.padding(toLength: 14, withPad: " ", startingAt: 0)) \(e.summary)")
+                Console.line("  \(e.name.padding(toLength: 24, withPad: " ", startingAt: 0)) \(status.padding(toLength: 14, withPad: " ", startingAt: 0)) \(e.summary)")
             }
             Console.line("")
             Console.line("Installable (\(store.root.path)):")

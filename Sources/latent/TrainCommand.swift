@@ -109,8 +109,12 @@ struct TrainCommand: ParsableCommand {
             let options = try ModelOptions(configuration.modelOptions, declared: type.options, model: type.modelName)
             try configuration.validate()
             _ = try configuration.optimizerSettings(for: type.parameterGroups(options: options))
+            configuration.dataset = DatasetCatalog.absolutePaths(configuration.dataset)
             _ = try DatasetCatalog.description(of: configuration.dataset)
-            runURL = URL(fileURLWithPath: output ?? "runs/\(configuration.modelName)-\(configuration.dataset)")
+            let folderName = configuration.dataset.contains(":")
+                ? URL(fileURLWithPath: String(configuration.dataset.split(separator: ":", maxSplits: 1)[1])).deletingPathExtension().lastPathComponent
+                : configuration.dataset
+            runURL = URL(fileURLWithPath: output ?? "runs/\(configuration.modelName)-\(folderName)")
         }
 
         let trainer = Trainer(configuration: configuration, run: RunDirectory(runURL))

@@ -40,13 +40,22 @@ public struct CharacterVocabulary: Sendable, Equatable {
     public func encode(_ text: String) throws(DataError) -> [Int32] {
         var out: [Int32] = []
         out.reserveCapacity(text.utf8.count)
-        var position = 0
-        for scalar in text.unicodeScalars {
+        var unknown: [Unicode.Scalar] = []
+        var firstPosition: Int?
+        for (position, scalar) in text.unicodeScalars.enumerated() {
             guard let id = ids[scalar.value] else {
-                throw DataError(file: "text", "character \(String(scalar).debugDescription) (U+\(String(scalar.value, radix: 16, uppercase: true))) at position \(position) is not in the vocabulary")
+                if !unknown.contains(scalar) { unknown.append(scalar) }
+                if firstPosition == nil { firstPosition = position }
+                continue
             }
             out.append(id)
-            position += 1
+        }
+        if let firstPosition {
+            let names = unknown.prefix(10).map { "\(String($0).debugDescription) (U+\(String($0.value, radix: 16, uppercase: true)))" }
+            let list = names.joined(separator: ", ") + (unknown.count > 10 ? " and \(unknown.count - 10) more" : "")
+            throw DataError(file: "text", unknown.count == 1
+                ? "character \(list) at position \(firstPosition) is not in the vocabulary"
+                : "characters \(list) are not in the vocabulary (the first at position \(firstPosition))")
         }
         return out
     }

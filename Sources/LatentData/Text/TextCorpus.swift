@@ -1,12 +1,12 @@
 import Foundation
 
-/// An English text for character-level language modelling: the text, its character
-/// vocabulary, the encoded tokens and fixed splits by position.
+/// An English text for character- or byte-level language modelling: the text, its token
+/// vocabulary, the encoded tokens and fixed contiguous splits by position.
 ///
-/// **Splits.** The first 90 % of the characters are ``DataSplit/train``, the next 5 %
+/// **Splits.** The first 90 % of the tokens are ``DataSplit/train``, the next 5 %
 /// ``DataSplit/validation`` and the last 5 % ``DataSplit/test`` (boundaries at
-/// `⌊0.9 n⌋` and `⌊0.95 n⌋`). The vocabulary is built from the whole text, so every split
-/// encodes with it.
+/// `⌊0.9 n⌋` and `⌊0.95 n⌋`, n tokens). A character vocabulary is built from the whole
+/// text, so every split encodes with it.
 ///
 /// **Cleaning.** Loading a file removes a UTF-8 byte-order mark, converts CRLF line ends
 /// to LF and, for Project Gutenberg files, keeps only the text between the
@@ -21,16 +21,17 @@ public struct TextCorpus: Sendable {
     public let name: String
     /// The cleaned text.
     public let text: String
-    /// Its character vocabulary.
-    public let vocabulary: CharacterVocabulary
+    /// Its token vocabulary: the text's characters, or bytes.
+    public let vocabulary: TokenVocabulary
     /// The whole text encoded with ``vocabulary``.
     public let tokens: [Int32]
 
-    /// A corpus of `text` as given (no cleaning).
-    public init(text: String, name: String = "text") {
+    /// A corpus of `text` as given (no cleaning), tokenised by its characters or, with
+    /// `bytes`, by its UTF-8 bytes.
+    public init(text: String, name: String = "text", bytes: Bool = false) {
         self.name = name
         self.text = text
-        self.vocabulary = CharacterVocabulary(text: text)
+        self.vocabulary = bytes ? .bytes : .characters(CharacterVocabulary(text: text))
         self.tokens = (try? vocabulary.encode(text)) ?? []
     }
 
@@ -38,14 +39,15 @@ public struct TextCorpus: Sendable {
     /// - Parameters:
     ///   - url: The file (plain or gzipped).
     ///   - name: A short name; by default the file name without extension.
-    public init(contentsOf url: URL, name: String? = nil) throws(DataError) {
-        let bytes = try FileBytes.readDecompressing(url)
-        guard let raw = String(validating: bytes, as: UTF8.self) else {
+    ///   - bytes: Tokenise by UTF-8 bytes instead of characters.
+    public init(contentsOf url: URL, name: String? = nil, bytes: Bool = false) throws(DataError) {
+        let contents = try FileBytes.readDecompressing(url)
+        guard let raw = String(validating: contents, as: UTF8.self) else {
             throw DataError(file: url.path, "the file is not valid UTF-8 text")
         }
         let text = Self.clean(raw)
         guard !text.isEmpty else { throw DataError(file: url.path, "the file holds no text") }
-        self.init(text: text, name: name ?? url.deletingPathExtension().lastPathComponent)
+        self.init(text: text, name: name ?? url.deletingPathExtension().lastPathComponent, bytes: bytes)
     }
 
     /// Removes a byte-order mark, converts CRLF to LF and keeps the body of a Project
@@ -84,8 +86,8 @@ public struct TextCorpus: Sendable {
     /// The embedded public-domain text: the first four stories of *The Adventures of
     /// Sherlock Holmes* (A. Conan Doyle, 1892; Project Gutenberg eBook #1661), 185 KB,
     /// shipped as a package resource (see `Resources/ATTRIBUTION.md`).
-    public static func embedded() throws(DataError) -> TextCorpus {
-        try TextCorpus(contentsOf: EmbeddedResource.url("sherlock-holmes-excerpt", "txt"), name: "sherlock-holmes-excerpt")
+    public static func embedded(bytes: Bool = false) throws(DataError) -> TextCorpus {
+        try TextCorpus(contentsOf: EmbeddedResource.url("sherlock-holmes-excerpt", "txt"), name: "sherlock-holmes-excerpt", bytes: bytes)
     }
 }
 
@@ -102,12 +104,12 @@ enum EmbeddedResource {
 extension TextCorpus {
     /// An installed text corpus (`"sherlock-holmes"` or `"moby-dick"`), cleaned as described
     /// on ``TextCorpus``; install it first (`latent datasets install NAME`).
-    public static func installed(_ name: String, store: DatasetStore = .default) throws(DataError) -> TextCorpus {
+    public static func installed(_ name: String, store: DatasetStore = .default, bytes: Bool = false) throws(DataError) -> TextCorpus {
         let d = try store.descriptor(name)
         let folder = try store.path(name)
         guard let file = d.files.first(where: { $0.name.hasSuffix(".txt") }) else {
             throw DataError(file: name, "the dataset is not a text corpus")
         }
-        return try TextCorpus(contentsOf: folder.appendingPathComponent(file.name), name: name)
+        return try TextCorpus(contentsOf: folder.appendingPathComponent(file.name), name: name, bytes: bytes)
     }
 }

@@ -19,6 +19,14 @@ public struct DataDescription: Sendable, Codable, Equatable {
         case image(levels: Int)
         /// Real-valued vectors (e.g. 2-D toy densities, tabular data).
         case continuous
+        /// Text as a stream of tokens of this vocabulary (``TokenBatch`` windows).
+        case text(TokenVocabulary)
+    }
+
+    /// The token vocabulary of text data (nil for images and vectors).
+    public var vocabulary: TokenVocabulary? {
+        if case .text(let v) = kind { return v }
+        return nil
     }
 
     public init(featureShape: [Int], classCount: Int? = nil, kind: Kind, name: String) {
@@ -131,6 +139,9 @@ public protocol GenerativeModel<Batch>: Module {
     /// One split of a catalogued dataset as this family's batches (default for
     /// ``TensorBatch`` families: the catalogue's tensors as they are).
     func dataset(_ name: String, split: DataSplit, store: DatasetStore) throws -> AnyDataset<Batch>
+
+    /// Whether the family trains on text (``TokenBatch``); default: from ``Batch``.
+    static var trainsOnText: Bool { get }
 }
 
 /// A family trained on one loss with one optimiser: it gives the loss, the trainer does
@@ -159,6 +170,8 @@ extension GenerativeModel {
     public func figures(data: Batch, generator: inout RandomGenerator) -> [ModelFigure] { [] }
 
     public func evaluate(on data: AnyDataset<Batch>, batchSize: Int, generator: inout RandomGenerator) -> [String: Double]? { nil }
+
+    public static var trainsOnText: Bool { Batch.self == TokenBatch.self }
 
     public func finalizeEvaluation(_ means: [String: Double]) -> [String: Double] {
         means.filter { !$0.key.hasPrefix("_") }
@@ -208,7 +221,7 @@ public enum ModelRegistry {
     /// Models shipped with Latent.
     public static var builtIn: [any GenerativeModel.Type] {
         [GaussianBaseline.self, VAE.self, IWAE.self, ConditionalVAE.self, HierarchicalVAE.self,
-         RealNVPModel.self, MAFModel.self, NSFModel.self, GlowModel.self, VQVAE.self, GAN.self]
+         RealNVPModel.self, MAFModel.self, NSFModel.self, GlowModel.self, VQVAE.self, GAN.self, CharacterMLP.self]
     }
 
     /// Every registered model type.

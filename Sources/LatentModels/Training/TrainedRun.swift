@@ -30,7 +30,7 @@ public struct TrainedRun {
         var configuration = try run.readConfiguration()
         configuration.modelOptions.merge(optionOverrides) { _, new in new }
         self.configuration = configuration
-        description = try DatasetCatalog.description(of: configuration.dataset)
+        description = try DatasetCatalog.description(of: configuration.dataset, store: store)
         let type = try ModelRegistry.model(named: configuration.modelName)
         var url = try run.checkpoint(checkpoint)
         var name = checkpoint
@@ -70,6 +70,20 @@ public struct TrainedRun {
     public func sample(count: Int, seed: UInt64) -> Tensor {
         var generator = RandomGenerator(seed: seed)
         return withoutDerivative { model.sample(count: count, generator: &generator) }
+    }
+
+    /// Whether the run's model writes text (``TextGenerativeModel``).
+    public var generatesText: Bool { model is any TextGenerativeModel }
+
+    /// `count` continuations of `prompt`, each `length` tokens, as text (the prompt first).
+    /// Errors name prompt characters outside the vocabulary and bad sampling settings.
+    public func text(prompt: String, count: Int, length: Int, sampling: TextSampling, seed: UInt64) throws -> [String] {
+        guard let model = model as? any TextGenerativeModel else {
+            throw TrainingError("\(configuration.modelName) does not generate text; --prompt, --temperature, --top-k and --top-p are for text models")
+        }
+        guard length >= 1 else { throw TrainingError("--length must be at least 1, got \(length)") }
+        var generator = RandomGenerator(seed: seed)
+        return try (0..<count).map { _ in try model.continueText(prompt, count: length, sampling: sampling, generator: &generator) }
     }
 
     /// A picture of `count` samples in [0, 1], `[C, H, W]`: an image grid for image data, a

@@ -86,7 +86,7 @@ public final class Trainer {
 
     private func train<M: GenerativeModel>(_ type: M.Type, resume: Bool) throws -> TrainingOutcome {
         var config = configuration
-        let description = try DatasetCatalog.description(of: config.dataset)
+        let description = try DatasetCatalog.description(of: config.dataset, store: store)
         let options = try ModelOptions(config.modelOptions, declared: M.options, model: M.modelName)
         let parameterGroups = M.parameterGroups(options: options)
         let settings = try config.optimizerSettings(for: parameterGroups)

@@ -110,7 +110,7 @@ struct TrainCommand: ParsableCommand {
             try configuration.validate()
             _ = try configuration.optimizerSettings(for: type.parameterGroups(options: options))
             configuration.dataset = DatasetCatalog.absolutePaths(configuration.dataset)
-            _ = try DatasetCatalog.description(of: configuration.dataset)
+            try DatasetCatalog.check(type, canTrainOn: try DatasetCatalog.description(of: configuration.dataset))
             let folderName = configuration.dataset.contains(":")
                 ? URL(fileURLWithPath: String(configuration.dataset.split(separator: ":", maxSplits: 1)[1])).deletingPathExtension().lastPathComponent
                 : configuration.dataset

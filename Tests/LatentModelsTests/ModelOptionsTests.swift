@@ -82,11 +82,13 @@ import Testing
     @Test func everyModelBuildsFromItsDefaults() throws {
         let image = DataDescription(featureShape: [1, 16, 16], classCount: 10, kind: .image(levels: 17), name: "images")
         let vector = DataDescription(featureShape: [2], classCount: 8, kind: .continuous, name: "points")
+        let text = DataDescription(featureShape: [], kind: .text(.bytes), name: "text")
         for type in ModelRegistry.all {
             let options = try ModelOptions([:], declared: type.options, model: type.modelName)
             var g = RandomGenerator(seed: 0)
             let built = (try? type.init(options: options, data: image, generator: &g)) ?? (try? type.init(options: options, data: vector, generator: &g))
-            #expect(built != nil, "\(type.modelName) builds from its defaults on neither images nor vectors")
+                ?? (try? type.init(options: options, data: text, generator: &g))
+            #expect(built != nil, "\(type.modelName) builds from its defaults on neither images, vectors nor text")
         }
     }
 }

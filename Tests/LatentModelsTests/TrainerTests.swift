@@ -144,8 +144,13 @@ func reproducible(_ records: [MetricsRecord]) -> [String] {
         let run = RunDirectory(temporaryFolder("bad"))
         defer { try? FileManager.default.removeItem(at: run.url) }
         var c = configuration("moons", steps: 1)
-        #expect(throws: TrainingError("unknown dataset 'moons'; valid datasets: digits, two-moons, circles, 8gaussians, checkerboard, pinwheel, 2spirals, swissroll, gaussian-1d, mnist, fashion-mnist")) {
-            try Trainer(configuration: c, run: run).train()
+        // (Other tests register datasets of their own, so only the built-in start of the list is fixed.)
+        do {
+            _ = try Trainer(configuration: c, run: run).train()
+            Issue.record("an unknown dataset was accepted")
+        } catch let error as TrainingError {
+            #expect(error.message.hasPrefix("unknown dataset 'moons'; valid datasets: digits, two-moons, circles, 8gaussians, checkerboard, pinwheel, 2spirals, swissroll, gaussian-1d, mnist, fashion-mnist, sherlock-holmes-excerpt, sherlock-holmes, moby-dick"))
+            #expect(error.message.hasSuffix("or a local file as file:PATH.npy, file:FOLDER (of PNGs), text:PATH or bytes:PATH"))
         }
         c = configuration("two-moons", steps: 1)
         c.optimizer = "adagrad"

@@ -1,4 +1,5 @@
 import Foundation
+import LatentData
 import Testing
 
 /// The built `latent` executable: next to the running test binary (the same build
@@ -166,5 +167,50 @@ struct CLITests {
         #expect(r.status == 0, "\(r.error)")
         #expect(r.output.contains("resuming at step \(step) of \(step + 3)"))
         #expect(metricsLines("runs/c").count == lines.count + 4)   // 3 train lines and the final validation
+    }
+
+    /// A two-optimiser family from the command line: per-group flags, a parameter average,
+    /// samples of 1-D data as .npy, and per-group errors.
+    @Test func ganWithPerGroupSettings() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var r = try latent(["train", "gan", "--dataset", "gaussian-1d", "--steps", "20", "--batch-size", "64",
+                            "--learning-rate", "generator=1e-3,discriminator=5e-4", "--beta2", "0.99", "--average", "generator=0.9",
+                            "--option", "eval-samples=500", "--output", "runs/g"], in: folder)
+        #expect(r.status == 0, "\(r.error)")
+        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("runs/g/config.json"))) as! [String: Any]
+        #expect(config["learning-rate"] as? [String: Double] == ["generator": 1e-3, "discriminator": 5e-4])
+        #expect(config["beta2"] as? Double == 0.99 && config["average"] as? [String: Double] == ["generator": 0.9])
+        r = try latent(["sample", "runs/g", "--count", "100"], in: folder)
+        #expect(r.status == 0 && r.output.contains("samples.npy"), "\(r.error)")
+        let samples = try NPY.read(from: folder.appendingPathComponent("runs/g/samples.npy"))
+        #expect(samples.shape == [100, 1])
+        r = try latent(["evaluate", "runs/g"], in: folder)
+        #expect(r.status == 0 && r.output.contains("sliced-w1"), "\(r.error)")
+        r = try latent(["train", "gan", "--dataset", "gaussian-1d", "--learning-rate", "critic=1e-3"], in: folder)
+        #expect(r.status != 0 && r.error.contains("--learning-rate: the model has no parameter group 'critic'; its groups: generator, discriminator"), "\(r.error)")
+        r = try latent(["models", "gan"], in: folder)
+        #expect(r.output.contains("parameter groups") && r.output.contains("generator, discriminator"))
+    }
+
+    /// A text family from the command line: a local text file, text samples from a prompt.
+    @Test func textModelFromALocalFile() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let text = String(repeating: "the cat sat on the mat. the dog sat on the log. ", count: 60)
+        try Data(text.utf8).write(to: folder.appendingPathComponent("corpus.txt"))
+        var r = try latent(["train", "char-mlp", "--dataset", "text:corpus.txt", "--steps", "60", "--batch-size", "16",
+                            "--learning-rate", "3e-3", "--option", "window=32", "--output", "runs/t"], in: folder)
+        #expect(r.status == 0, "\(r.error)")
+        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("runs/t/config.json"))) as! [String: Any]
+        #expect((config["dataset"] as! String).hasPrefix("text:/"), "local paths are recorded absolute")
+        r = try latent(["sample", "runs/t", "--prompt", "the ", "--length", "30", "--temperature", "0.5"], in: folder)
+        #expect(r.status == 0 && r.output.hasPrefix("the "), "\(r.error)")
+        r = try latent(["sample", "runs/t", "--prompt", "THE"], in: folder)
+        #expect(r.status != 0 && r.error.contains("--prompt: characters \"T\" (U+54), \"H\" (U+48), \"E\" (U+45) are not in the vocabulary"), "\(r.error)")
+        r = try latent(["sample", "runs/t", "--temperature", "0"], in: folder)
+        #expect(r.status != 0 && r.error.contains("--temperature must be a positive number"), "\(r.error)")
+        r = try latent(["train", "vae", "--dataset", "text:corpus.txt", "--steps", "1", "--output", "runs/v"], in: folder)
+        #expect(r.status != 0 && r.error.contains("vae trains on images or vectors; dataset 'text:") && r.error.contains("is text (text models: char-mlp)"), "\(r.error)")
+        r = try latent(["train", "char-mlp", "--dataset", "digits", "--steps", "1", "--output", "runs/w"], in: folder)
+        #expect(r.status != 0 && r.error.contains("char-mlp trains on text; dataset 'digits' holds images or vectors"), "\(r.error)")
     }
 }

@@ -211,6 +211,17 @@ public enum DatasetCatalog {
         return try wrapping(name) { try corpus(store) }
     }
 
+    /// Checks that a model family trains on the kind of data a dataset holds.
+    public static func check(_ type: any GenerativeModel.Type, canTrainOn description: DataDescription) throws(TrainingError) {
+        let isText = description.vocabulary != nil
+        if type.trainsOnText && !isText {
+            throw TrainingError("\(type.modelName) trains on text; dataset '\(description.name)' holds images or vectors (text datasets: sherlock-holmes-excerpt, sherlock-holmes, moby-dick, or text:PATH)")
+        }
+        if !type.trainsOnText && isText {
+            throw TrainingError("\(type.modelName) trains on images or vectors; dataset '\(description.name)' is text (text models: \(textModelNames))")
+        }
+    }
+
     /// Registered models that train on text, for messages.
     static var textModelNames: String {
         let names = ModelRegistry.all.filter { $0.trainsOnText }.map { $0.modelName }.sorted()

@@ -87,6 +87,7 @@ public final class Trainer {
     private func train<M: GenerativeModel>(_ type: M.Type, resume: Bool) throws -> TrainingOutcome {
         var config = configuration
         let description = try DatasetCatalog.description(of: config.dataset, store: store)
+        try DatasetCatalog.check(M.self, canTrainOn: description)
         let options = try ModelOptions(config.modelOptions, declared: M.options, model: M.modelName)
         let parameterGroups = M.parameterGroups(options: options)
         let settings = try config.optimizerSettings(for: parameterGroups)

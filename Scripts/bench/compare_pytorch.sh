@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Compare Latent with PyTorch on the reference models of /work/shared/bench/pytorch_reference.py.
+# Compare Latent with PyTorch on the reference models of ../shared/bench/pytorch_reference.py
+# (the shared folder beside the repository).
 #
 # Builds latent-bench in release, then runs the PyTorch script and `latent-bench models`
 # alternately (torch, latent, torch, latent, ...: ALTERNATIONS times each) so that both see
@@ -13,7 +14,7 @@
 #   SAMPLE_STEPS [4]  timed sampling calls per round (MADE: max(2, this/4); ~1-3 s each)
 #   ONLY              comma-separated keys: vae,iwae,realnvp,made,dcgan,lstm,transformer
 #   THREADS [2]       PyTorch threads          PYTHON [/tmp/torchenv/bin/python]
-#   REFERENCE [/work/shared/bench/pytorch_reference.py]
+#   REFERENCE [../shared/bench/pytorch_reference.py, relative to the repository root]
 #   PINGPONG [/tmp/cpu_pingpong]  vCPU placement probe (built here from cpu_pingpong.c if missing)
 #   OUT [/tmp/latent_compare]     where the raw outputs go
 set -euo pipefail
@@ -27,7 +28,7 @@ SAMPLE_STEPS=${SAMPLE_STEPS:-4}
 ONLY=${ONLY:-}
 THREADS=${THREADS:-2}
 PYTHON=${PYTHON:-/tmp/torchenv/bin/python}
-REFERENCE=${REFERENCE:-/work/shared/bench/pytorch_reference.py}
+REFERENCE=${REFERENCE:-../shared/bench/pytorch_reference.py}
 export PINGPONG=${PINGPONG:-/tmp/cpu_pingpong}
 OUT=${OUT:-/tmp/latent_compare}
 

@@ -1,7 +1,7 @@
 import Foundation
 import Latent
 
-// The reference models of /work/shared/bench/pytorch_reference.py as small modules:
+// The reference models of ../shared/bench/pytorch_reference.py (beside the repository) as small modules:
 // benchmark fixtures with the same layer shapes and losses, not library models.
 
 /// A multilayer perceptron of Linear layers with ReLU between them (and after the last

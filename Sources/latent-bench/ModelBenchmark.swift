@@ -2,7 +2,7 @@ import Foundation
 import Latent
 
 /// The `models` suite: full training steps (forward + backward + Adam update) and
-/// sampling of the reference models of `/work/shared/bench/pytorch_reference.py`, with
+/// sampling of the reference models of `../shared/bench/pytorch_reference.py` (beside the repository), with
 /// the same shapes, batch sizes, loss definitions and timing protocol, so that the two
 /// can be compared side by side (`Scripts/bench/compare_pytorch.sh`).
 ///

@@ -25,6 +25,28 @@ func configuration(_ dataset: String, steps: Int) -> TrainingConfiguration {
     return c
 }
 
+/// Trains `configuration` straight through and again interrupted after `interruptAt`
+/// steps and resumed (`beforeResume` may tamper with the interrupted run), and expects the
+/// same metrics and the same final checkpoint, bit for bit. Returns the straight run.
+func expectExactResume(_ configuration: TrainingConfiguration, in folder: URL, interruptAt: Int,
+                       beforeResume: (RunDirectory) throws -> Void = { _ in }) throws -> RunDirectory {
+    let total = configuration.steps!
+    let straight = RunDirectory(folder.appendingPathComponent("straight"))
+    #expect(try Trainer(configuration: configuration, run: straight).train() == .completed(step: total))
+    let resumed = RunDirectory(folder.appendingPathComponent("resumed"))
+    let first = Trainer(configuration: configuration, run: resumed)
+    var steps = 0
+    first.onEvent = { if case .step = $0 { steps += 1 } }
+    first.shouldStop = { steps >= interruptAt }
+    #expect(try first.train() == .interrupted(step: interruptAt))
+    try beforeResume(resumed)
+    #expect(try Trainer(configuration: configuration, run: resumed).train(resume: true) == .completed(step: total))
+    #expect(reproducible(resumed.readMetrics()) == reproducible(straight.readMetrics()))
+    let a = try SafeTensorsFile(straight.latestCheckpoint), b = try SafeTensorsFile(resumed.latestCheckpoint)
+    #expect(a == b, "same final weights, optimiser states and parameter averages")
+    return straight
+}
+
 /// The reproducible part of a metrics record (no timings).
 func reproducible(_ records: [MetricsRecord]) -> [String] {
     records.map { r in
@@ -111,23 +133,11 @@ func reproducible(_ records: [MetricsRecord]) -> [String] {
         config.logEvery = 3            // windows that straddle the interruption
         config.checkpointEvery = 7
 
-        let straight = RunDirectory(folder.appendingPathComponent("straight"))
-        #expect(try Trainer(configuration: config, run: straight).train() == .completed(step: 40))
-
-        let resumed = RunDirectory(folder.appendingPathComponent("resumed"))
-        let first = Trainer(configuration: config, run: resumed)
-        var steps = 0
-        first.onEvent = { if case .step = $0 { steps += 1 } }
-        first.shouldStop = { steps >= 20 }
-        #expect(try first.train() == .interrupted(step: 20))
         // Lines written after the checkpoint at step 20 (none here) and a crash-like
         // extra line are dropped on resume.
-        try resumed.append([MetricsRecord(step: 23, epoch: 0, split: "train", loss: 0, time: 0)])
-        #expect(try Trainer(configuration: config, run: resumed).train(resume: true) == .completed(step: 40))
-
-        #expect(reproducible(resumed.readMetrics()) == reproducible(straight.readMetrics()))
-        let a = try SafeTensorsFile(straight.latestCheckpoint), b = try SafeTensorsFile(resumed.latestCheckpoint)
-        #expect(a == b, "same final weights and optimiser state")
+        _ = try expectExactResume(config, in: folder, interruptAt: 20) { resumed in
+            try resumed.append([MetricsRecord(step: 23, epoch: 0, split: "train", loss: 0, time: 0)])
+        }
     }
 
     @Test func refusesToOverwriteARun() throws {

@@ -76,7 +76,7 @@ extension LogNormal: AnalyticKLDivergence {
     /// KL between log-normals equals the KL between their underlying normals.
     public func analyticKLDivergence(to other: any Distribution) -> Tensor? {
         guard let q = other as? LogNormal else { return nil }
-        return klDivergence(base, q.base)
+        return KLDivergence.analytic(base, q.base)
     }
 }
 

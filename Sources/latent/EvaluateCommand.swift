@@ -9,7 +9,7 @@ struct EvaluateCommand: ParsableCommand {
         abstract: "Evaluate a trained run with the model's own metric (NLL in nats, bits/dim).",
         discussion: """
             Prints the model's metrics per example on a split and stores them in \
-            RUN/evaluation.json (shown by `latent report`). bits_per_dim = nll / (D · ln 2); for \
+            RUN/evaluation.json (shown by `latent report`). bits-per-dim = nll / (D · ln 2); for \
             image data NLL is on the discrete pixel scale (see docs/CLI.md).
             """)
 

@@ -16,20 +16,16 @@ struct ModelsCommand: ParsableCommand {
             if i > 0 { Console.line("") }
             Console.line("\(type.modelName): \(type.abstract)")
             for option in type.options {
-                Console.line("  --option \(option.name)=\(kindText(option.kind)) (default \(option.defaultValue.isEmpty ? "\"\"" : option.defaultValue))")
-                Console.line("      \(option.help)")
+                Console.line("  --option \(option.name)=\(option.placeholder) (default \(option.defaultText.isEmpty ? "\"\"" : option.defaultText))")
+                Console.line("      \(option.help) Valid: \(option.validValues).")
             }
             if type.options.isEmpty { Console.line("  (no options)") }
-        }
-    }
-
-    func kindText(_ kind: ModelOption.Kind) -> String {
-        switch kind {
-        case .integer: "INT"
-        case .number: "NUMBER"
-        case .flag: "true|false"
-        case .choice(let choices): choices.joined(separator: "|")
-        case .integers: "INT,INT,..."
+            if let defaults = try? ModelOptions([:], declared: type.options, model: type.modelName) {
+                let groups = type.parameterGroups(options: defaults)
+                if groups.count > 1 {
+                    Console.line("  parameter groups (each with its own optimiser; set per group with e.g. --learning-rate \(groups[0].name)=2e-4): \(groups.map(\.name).joined(separator: ", "))")
+                }
+            }
         }
     }
 }

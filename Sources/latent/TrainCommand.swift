@@ -38,20 +38,29 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Examples per training batch (default 64).")
     var batchSize: Int?
 
-    @Option(help: "Peak learning rate (default 0.001).")
-    var learningRate: Double?
+    @Option(help: ArgumentHelp("Peak learning rate (default: the model's, 0.001 for single-loss models). Per parameter group: generator=2e-4,discriminator=1e-4 (a bare value applies to the groups not named); the same syntax works for every optimiser flag below.", valueName: "rate"))
+    var learningRate: String?
 
     @Option(help: "Optimiser: adam, adamw, sgd (momentum 0.9) or rmsprop (default adam).")
     var optimizer: String?
 
+    @Option(help: "β₁ of Adam/AdamW, in [0, 1) (default 0.9 or the model's).")
+    var beta1: String?
+
+    @Option(help: "β₂ of Adam/AdamW, in [0, 1) (default 0.999 or the model's).")
+    var beta2: String?
+
     @Option(help: "Learning-rate schedule: constant, cosine (to 0 at the end) or step (×0.1 every third of the run) (default constant).")
     var schedule: String?
 
-    @Option(help: "Steps of linear learning-rate warm-up (default 0).")
-    var warmupSteps: Int?
+    @Option(help: ArgumentHelp("Steps of linear learning-rate warm-up (default 0).", valueName: "steps"))
+    var warmupSteps: String?
 
-    @Option(help: "Clip gradients to this global L2 norm (default: no clipping).")
-    var clipNorm: Double?
+    @Option(help: ArgumentHelp("Clip gradients to this global L2 norm (default: no clipping).", valueName: "norm"))
+    var clipNorm: String?
+
+    @Option(help: ArgumentHelp("Keep an exponential moving average of the parameters with this decay in (0, 1), used for validation, evaluation and sampling (e.g. generator=0.999; default: none).", valueName: "decay"))
+    var average: String?
 
     @Option(help: "Seed of initialisation, data order and training randomness (default 0).")
     var seed: UInt64?
@@ -97,8 +106,9 @@ struct TrainCommand: ParsableCommand {
             }
             // Check the model, its options and the dataset before touching the disk.
             let type = try ModelRegistry.model(named: configuration.modelName)
-            _ = try ModelOptions(configuration.modelOptions, declared: type.options, model: type.modelName)
+            let options = try ModelOptions(configuration.modelOptions, declared: type.options, model: type.modelName)
             try configuration.validate()
+            _ = try configuration.optimizerSettings(for: type.parameterGroups(options: options))
             _ = try DatasetCatalog.description(of: configuration.dataset)
             runURL = URL(fileURLWithPath: output ?? "runs/\(configuration.modelName)-\(configuration.dataset)")
         }
@@ -128,11 +138,16 @@ struct TrainCommand: ParsableCommand {
         if let epochs { c.epochs = epochs }
         if let steps { c.steps = steps }
         if let batchSize { c.batchSize = batchSize }
-        if let learningRate { c.learningRate = learningRate }
-        if let optimizer { c.optimizer = optimizer }
-        if let schedule { c.schedule = schedule }
-        if let warmupSteps { c.warmupSteps = warmupSteps }
-        if let clipNorm { c.clipNorm = clipNorm }
+        func number(_ text: String) -> Double? { Double(text).flatMap { $0.isFinite ? $0 : nil } }
+        func name(_ text: String) -> String? { text.isEmpty ? nil : text }
+        if let learningRate { c.learningRate.merge(try PerGroup.parse(learningRate, flag: "learning-rate", value: number)) }
+        if let optimizer { c.optimizer.merge(try PerGroup.parse(optimizer, flag: "optimizer", value: name)) }
+        if let beta1 { c.beta1.merge(try PerGroup.parse(beta1, flag: "beta1", value: number)) }
+        if let beta2 { c.beta2.merge(try PerGroup.parse(beta2, flag: "beta2", value: number)) }
+        if let schedule { c.schedule.merge(try PerGroup.parse(schedule, flag: "schedule", value: name)) }
+        if let warmupSteps { c.warmupSteps.merge(try PerGroup.parse(warmupSteps, flag: "warmup-steps") { Int($0) }) }
+        if let clipNorm { c.clipNorm.merge(try PerGroup.parse(clipNorm, flag: "clip-norm", value: number)) }
+        if let average { c.average.merge(try PerGroup.parse(average, flag: "average", value: number)) }
         if let seed { c.seed = seed }
         if let validateEvery { c.validateEvery = validateEvery }
         if let checkpointEvery { c.checkpointEvery = checkpointEvery }

@@ -108,7 +108,7 @@ import Testing
             var rng = RandomGenerator(seed: 6)
             let options = try ModelOptions(["layers": "2", "hidden": "8"], declared: type.options, model: name)
             let model = try type.init(options: options, data: DataDescription(featureShape: [2], kind: .continuous, name: "moons"),
-                                      generator: &rng)
+                                      generator: &rng) as! any SingleLossModel<TensorBatch>
             let batch = TensorBatch(features: ToyDensity.twoMoons.sample(16, generator: &rng), indices: Array(0..<16))
             let loss = model.trainingLoss(batch, progress: TrainingProgress(step: 0, epoch: 0), generator: &rng)
             #expect(loss.loss.scalar.isFinite)
@@ -131,7 +131,7 @@ import Testing
         let features = Tensor(shape: [4, 1, 4, 4]) { p, n in for i in 0..<n { p[i] = Float(i % 17) / 16 } }
         let batch = TensorBatch(features: features, labels: IndexTensor([0, 1, 2, 0]), indices: Array(0..<4))
         let loss = model.trainingLoss(batch, progress: TrainingProgress(step: 0, epoch: 0), generator: &rng)
-        #expect(loss.loss.scalar.isFinite && loss.metrics["bitsPerDimension"]! > 0)
+        #expect(loss.loss.scalar.isFinite && loss.metrics["bits-per-dim"]! > 0)
         #expect(model.sample(count: 6, generator: &rng).shape == [6, 1, 4, 4])
         let glowOptions = try ModelOptions(["levels": "1", "steps": "1", "hidden-channels": "4"], declared: GlowModel.options, model: "glow")
         let glow = try GlowModel(options: glowOptions, data: DataDescription(featureShape: [1, 4, 4], kind: .image(levels: 17), name: "tiny"),

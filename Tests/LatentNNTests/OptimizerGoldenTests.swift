@@ -117,7 +117,7 @@ import Testing
         let w0 = model.w
         model.w = model.w + 2
         ema.update(from: model)
-        expectClose(ema.shadow["w"]!, w0 + 1, relative: 1e-6)
+        expectClose(ema.averages["w"]!, w0 + 1, relative: 1e-6)
         try ema.copy(to: model)
         expectClose(model.w, w0 + 1, relative: 1e-6)
     }

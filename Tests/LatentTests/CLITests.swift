@@ -93,14 +93,14 @@ struct CLITests {
         #expect(r.status == 0, "\(r.error)")
         let evaluation = try JSONSerialization.jsonObject(with: Data(r.output.utf8)) as! [String: Any]
         let metrics = evaluation["metrics"] as! [String: Double]
-        #expect(metrics["nll"] != nil && metrics["bits_per_dim"] != nil)
+        #expect(metrics["nll"] != nil && metrics["bits-per-dim"] != nil)
 
         // Overriding an option that only affects initialisation: same numbers, recorded overrides.
         r = try latent(["evaluate", "runs/a", "--json", "--option", "init-log-std=-3"], in: folder)
         #expect(r.status == 0, "\(r.error)")
         let overridden = try JSONSerialization.jsonObject(with: Data(r.output.utf8)) as! [String: Any]
         #expect(overridden["metrics"] as! [String: Double] == metrics)
-        #expect(overridden["optionOverrides"] as? [String: String] == ["init-log-std": "-3"])
+        #expect(overridden["option-overrides"] as? [String: String] == ["init-log-std": "-3"])
         r = try latent(["evaluate", "runs/a", "--option", "scale=2"], in: folder)
         #expect(r.status != 0 && r.error.contains("gaussian: unknown option 'scale'"))
 
@@ -128,7 +128,7 @@ struct CLITests {
         r = try latent(["train", "gaussian", "--dataset", "digits", "--option", "scale=2"], in: folder)
         #expect(r.error.contains("gaussian: unknown option 'scale'; valid options: init-log-std"))
         r = try latent(["train", "gaussian", "--dataset", "digits", "--option", "init-log-std=wide"], in: folder)
-        #expect(r.error.contains("gaussian: option 'init-log-std' needs a number, got 'wide'"))
+        #expect(r.error.contains("gaussian: option 'init-log-std' needs a finite number, got 'wide'"))
         r = try latent(["train", "gaussian", "--dataset", "mnist", "--steps", "1", "--output", "runs/m"], in: folder,
                        environment: ["LATENT_DATA": folder.appendingPathComponent("data").path])
         #expect(r.error.contains("run `latent datasets install mnist`"))

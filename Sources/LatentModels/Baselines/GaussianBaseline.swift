@@ -13,13 +13,13 @@ import LatentNN
 /// 2016), and the reported negative log-likelihood is that of the dequantised image on the
 /// discrete scale `[0, L)`: `nll = −log p(y) + D log L`. This is a one-sample estimate of an
 /// upper bound on the discrete NLL `−log P(v)`, the usual convention for bits per dimension.
-public final class GaussianBaseline: Module, GenerativeModel {
+public final class GaussianBaseline: Module, SingleLossModel {
     public static let modelName = "gaussian"
     public static let abstract = "Diagonal Gaussian with learnable mean and standard deviation (a baseline)."
-    public static let options: [ModelOption] = [
-        ModelOption("init-log-std", .number, default: "0",
-                    help: "initial log standard deviation of every dimension"),
-    ]
+    /// Initial log standard deviation of every dimension.
+    public static let initialLogStandardDeviation = ModelOption<Float>(
+        "init-log-std", default: 0, bounds: .within(-20...20), help: "initial log standard deviation of every dimension")
+    public static let options: [any DeclaredOption] = [initialLogStandardDeviation]
 
     /// Mean, `featureShape`.
     @Parameter public var mean: Tensor
@@ -32,7 +32,7 @@ public final class GaussianBaseline: Module, GenerativeModel {
     public init(options: ModelOptions, data: DataDescription, generator: inout RandomGenerator) throws {
         self.data = data
         _mean = Parameter(.zeros(data.featureShape))
-        _logStandardDeviation = Parameter(.full(data.featureShape, options.number("init-log-std")))
+        _logStandardDeviation = Parameter(.full(data.featureShape, options[Self.initialLogStandardDeviation]))
         super.init()
     }
 

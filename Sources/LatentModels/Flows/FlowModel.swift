@@ -14,24 +14,31 @@ import LatentNN
 ///   discrete data, −log p(w) − log|dw/dy| + D log L nats, and bits/dim = NLL/(D ln 2).
 /// - With `conditional`, the one-hot class label is the context of every conditioner
 ///   (class-conditional density estimation); samples cycle through the classes.
-open class FlowModel: Module, GenerativeModel {
+open class FlowModel: Module, SingleLossModel {
     open class var modelName: String { "flow" }
     open class var abstract: String { "A normalising flow" }
-    /// Options of every flow model; subclasses add theirs.
-    public static var commonOptions: [ModelOption] {
-        [
-            ModelOption("layers", .integer, default: "5", help: "number of flow layers (couplings or autoregressive layers)"),
-            ModelOption("hidden", .integers, default: "128,128", help: "hidden widths of each conditioner network"),
-            ModelOption("conditional", .flag, default: "false", help: "condition on the class label (needs a labelled dataset)"),
-            ModelOption("logit-alpha", .number, default: "0.000001", help: "α of the logit transform for images"),
-        ]
-    }
-    open class var options: [ModelOption] { commonOptions }
+    /// Number of flow layers (couplings or autoregressive layers).
+    public static let layers = ModelOption<Int>("layers", default: 5, bounds: .positive,
+                                                help: "number of flow layers (couplings or autoregressive layers)")
+    /// Hidden widths of each conditioner network.
+    public static let hidden = ModelOption<[Int]>("hidden", default: [128, 128], bounds: .positiveEntries(nonEmpty: true),
+                                                  help: "hidden widths of each conditioner network")
+    /// Condition on the class label.
+    public static let conditional = ModelOption<Bool>("conditional", default: false,
+                                                      help: "condition on the class label (needs a labelled dataset)")
+    /// α of the logit transform for images.
+    public static let logitAlpha = ModelOption<Float>("logit-alpha", default: 0.000001, bounds: .open(0, 0.5),
+                                                      help: "α of the logit transform for images")
+    /// The flow normalisation layer choice of RealNVP and MAF.
+    public enum Normalization: String, OptionChoice { case actnorm, batchnorm, none }
+    /// Options of every vector flow model; subclasses add theirs.
+    public static var commonOptions: [any DeclaredOption] { [layers, hidden, conditional, logitAlpha] }
+    open class var options: [any DeclaredOption] { commonOptions }
 
     /// Builds the flow for `data` (vector flows use D = `data.dimension`) with context `contextSize`.
     open class func makeFlow(options: ModelOptions, data: DataDescription, contextSize: Int,
                              generator: inout RandomGenerator) throws -> Flow {
-        Flow.realNVP(dimension: data.dimension, layers: options.integer("layers"), hidden: options.integers("hidden"),
+        Flow.realNVP(dimension: data.dimension, layers: options[layers], hidden: options[hidden],
                      contextSize: contextSize, generator: &generator)
     }
 
@@ -43,25 +50,15 @@ open class FlowModel: Module, GenerativeModel {
     public var heatMapResolution = 200
 
     public required init(options: ModelOptions, data: DataDescription, generator: inout RandomGenerator) throws {
-        let conditional = options.flag("conditional")
+        let conditional = options[Self.conditional]
         if conditional && data.classCount == nil {
             throw ModelOptionError("\(Self.modelName): 'conditional' needs a dataset with class labels; \(data.name) has none")
         }
         guard data.dimension >= 2 else { throw ModelOptionError("\(Self.modelName): needs data of at least 2 dimensions, got \(data.featureShape)") }
-        let declared = Set(Self.options.map(\.name))
-        if declared.contains("hidden") {
-            let hidden = options.integers("hidden")
-            guard !hidden.isEmpty, hidden.allSatisfy({ $0 > 0 }) else {
-                throw ModelOptionError("\(Self.modelName): option 'hidden' needs one or more positive widths, got '\(options.string("hidden"))'")
-            }
-        }
-        if declared.contains("layers") {
-            guard options.integer("layers") >= 1 else { throw ModelOptionError("\(Self.modelName): option 'layers' must be at least 1") }
-        }
         self.data = data
         self.classCount = conditional ? data.classCount! : 0
         if case .image(let levels) = data.kind {
-            dequantization = Dequantization(levels: levels, alpha: options.number("logit-alpha"))
+            dequantization = Dequantization(levels: levels, alpha: options[Self.logitAlpha])
         } else {
             dequantization = nil
         }
@@ -95,14 +92,14 @@ open class FlowModel: Module, GenerativeModel {
     public func trainingLoss(_ batch: TensorBatch, progress: TrainingProgress, generator: inout RandomGenerator) -> TrainingLoss {
         let nll = negativeLogLikelihood(batch, generator: &generator).mean()
         let value = Double(nll.scalar)
-        return TrainingLoss(loss: nll, metrics: ["nll": value, "bitsPerDimension": value * bitsPerNat])
+        return TrainingLoss(loss: nll, metrics: [MetricName.nll: value, MetricName.bitsPerDimension: value * bitsPerNat])
     }
 
-    public var evaluationMetrics: [String] { ["nll", "bitsPerDimension"] }
+    public var evaluationMetrics: [String] { [MetricName.nll, MetricName.bitsPerDimension] }
 
     public func evaluationSums(_ batch: TensorBatch, generator: inout RandomGenerator) -> [String: Double] {
         let nll = withoutDerivative { negativeLogLikelihood(batch, generator: &generator) }.sum().scalar
-        return ["nll": Double(nll), "bitsPerDimension": Double(nll) * bitsPerNat]
+        return [MetricName.nll: Double(nll), MetricName.bitsPerDimension: Double(nll) * bitsPerNat]
     }
 
     /// For an unconditional flow on 2-D data, adds `grid-integral`: the learned density
@@ -148,17 +145,14 @@ open class FlowModel: Module, GenerativeModel {
 public final class RealNVPModel: FlowModel {
     public override class var modelName: String { "realnvp" }
     public override class var abstract: String { "RealNVP normalising flow: affine coupling layers (exact likelihood)" }
-    public override class var options: [ModelOption] {
-        commonOptions + [
-            ModelOption("additive", .flag, default: "false", help: "additive (NICE) instead of affine couplings"),
-            ModelOption("normalization", .choice(["actnorm", "batchnorm", "none"]), default: "actnorm", help: "normalisation layer after each coupling"),
-        ]
-    }
+    static let additive = ModelOption<Bool>("additive", default: false, help: "additive (NICE) instead of affine couplings")
+    static let normalization = ModelOption<Normalization>("normalization", default: .actnorm, help: "normalisation layer after each coupling")
+    public override class var options: [any DeclaredOption] { commonOptions + [additive, normalization] }
     public override class func makeFlow(options: ModelOptions, data: DataDescription, contextSize: Int,
                                         generator: inout RandomGenerator) throws -> Flow {
-        let norm = options.string("normalization")
-        return Flow.realNVP(dimension: data.dimension, layers: options.integer("layers"), hidden: options.integers("hidden"),
-                            additive: options.flag("additive"), actNorm: norm == "actnorm", batchNorm: norm == "batchnorm",
+        let norm = options[normalization]
+        return Flow.realNVP(dimension: data.dimension, layers: options[layers], hidden: options[hidden],
+                            additive: options[additive], actNorm: norm == .actnorm, batchNorm: norm == .batchnorm,
                             contextSize: contextSize, generator: &generator)
     }
 }
@@ -169,26 +163,22 @@ public final class RealNVPModel: FlowModel {
 public final class GlowModel: FlowModel {
     public override class var modelName: String { "glow" }
     public override class var abstract: String { "Glow: multi-scale image flow with 1×1 convolutions (exact likelihood, bits/dim)" }
-    public override class var options: [ModelOption] {
-        [
-            ModelOption("levels", .integer, default: "2", help: "number of scales L (H and W divisible by 2^L)"),
-            ModelOption("steps", .integer, default: "4", help: "flow steps K per level"),
-            ModelOption("hidden-channels", .integer, default: "64", help: "channels of the coupling CNNs"),
-            ModelOption("architecture", .choice(["glow", "realnvp"]), default: "glow", help: "Glow steps or RealNVP checkerboard/channel couplings"),
-            ModelOption("conditional", .flag, default: "false", help: "condition on the class label (needs a labelled dataset)"),
-            ModelOption("logit-alpha", .number, default: "0.000001", help: "α of the logit transform for images"),
-        ]
-    }
+    /// Coupling architecture of the multi-scale flow.
+    public enum Architecture: String, OptionChoice { case glow, realnvp }
+    static let levels = ModelOption<Int>("levels", default: 2, bounds: .within(1...16), help: "number of scales L (H and W divisible by 2^L)")
+    static let steps = ModelOption<Int>("steps", default: 4, bounds: .positive, help: "flow steps K per level")
+    static let hiddenChannels = ModelOption<Int>("hidden-channels", default: 64, bounds: .positive, help: "channels of the coupling CNNs")
+    static let architecture = ModelOption<Architecture>("architecture", default: .glow, help: "Glow steps or RealNVP checkerboard/channel couplings")
+    public override class var options: [any DeclaredOption] { [levels, steps, hiddenChannels, architecture, conditional, logitAlpha] }
     public override class func makeFlow(options: ModelOptions, data: DataDescription, contextSize: Int,
                                         generator: inout RandomGenerator) throws -> Flow {
         let shape = data.featureShape.count == 2 ? [1] + data.featureShape : data.featureShape
-        let levels = options.integer("levels"), steps = options.integer("steps"), hidden = options.integer("hidden-channels")
+        let levels = options[levels], steps = options[steps], hidden = options[hiddenChannels]
         guard shape.count == 3 else { throw ModelOptionError("glow: needs image data [C, H, W], got \(data.featureShape)") }
-        guard levels >= 1, shape[1] % (1 << levels) == 0, shape[2] % (1 << levels) == 0 else {
-            throw ModelOptionError("glow: \(shape[1])×\(shape[2]) images are not divisible by 2^levels = \(1 << max(levels, 0))")
+        guard shape[1] % (1 << levels) == 0, shape[2] % (1 << levels) == 0 else {
+            throw ModelOptionError("glow: \(shape[1])×\(shape[2]) images are not divisible by 2^levels = \(1 << levels)")
         }
-        guard steps >= 1, hidden >= 1 else { throw ModelOptionError("glow: 'steps' and 'hidden-channels' must be positive") }
-        return options.string("architecture") == "glow"
+        return options[architecture] == .glow
             ? Flow.glow(imageShape: shape, levels: levels, steps: steps, hiddenChannels: hidden, contextSize: contextSize, generator: &generator)
             : Flow.imageRealNVP(imageShape: shape, levels: levels, steps: steps, hiddenChannels: hidden, contextSize: contextSize, generator: &generator)
     }
@@ -198,17 +188,14 @@ public final class GlowModel: FlowModel {
 public final class MAFModel: FlowModel {
     public override class var modelName: String { "maf" }
     public override class var abstract: String { "Masked autoregressive flow: MADE affine layers (exact likelihood)" }
-    public override class var options: [ModelOption] {
-        commonOptions + [
-            ModelOption("normalization", .choice(["actnorm", "batchnorm", "none"]), default: "actnorm", help: "normalisation layer after each MADE layer"),
-            ModelOption("inverse", .flag, default: "false", help: "inverse autoregressive flow (fast sampling, slow density)"),
-        ]
-    }
+    static let normalization = ModelOption<Normalization>("normalization", default: .actnorm, help: "normalisation layer after each MADE layer")
+    static let inverse = ModelOption<Bool>("inverse", default: false, help: "inverse autoregressive flow (fast sampling, slow density)")
+    public override class var options: [any DeclaredOption] { commonOptions + [normalization, inverse] }
     public override class func makeFlow(options: ModelOptions, data: DataDescription, contextSize: Int,
                                         generator: inout RandomGenerator) throws -> Flow {
-        let norm = options.string("normalization")
-        return Flow.maf(dimension: data.dimension, layers: options.integer("layers"), hidden: options.integers("hidden"),
-                        batchNorm: norm == "batchnorm", actNorm: norm == "actnorm", inverse: options.flag("inverse"),
+        let norm = options[normalization]
+        return Flow.maf(dimension: data.dimension, layers: options[layers], hidden: options[hidden],
+                        batchNorm: norm == .batchnorm, actNorm: norm == .actnorm, inverse: options[inverse],
                         contextSize: contextSize, generator: &generator)
     }
 }
@@ -218,20 +205,14 @@ public final class MAFModel: FlowModel {
 public final class NSFModel: FlowModel {
     public override class var modelName: String { "nsf" }
     public override class var abstract: String { "Neural spline flow: rational-quadratic spline layers (exact likelihood)" }
-    public override class var options: [ModelOption] {
-        commonOptions + [
-            ModelOption("bins", .integer, default: "8", help: "spline bins K"),
-            ModelOption("bound", .number, default: "4", help: "the splines cover [−B, B]; identity outside"),
-            ModelOption("autoregressive", .flag, default: "false", help: "autoregressive (MADE) instead of coupling layers"),
-        ]
-    }
+    static let bins = ModelOption<Int>("bins", default: 8, bounds: .positive, help: "spline bins K")
+    static let bound = ModelOption<Float>("bound", default: 4, bounds: .positive, help: "the splines cover [−B, B]; identity outside")
+    static let autoregressive = ModelOption<Bool>("autoregressive", default: false, help: "autoregressive (MADE) instead of coupling layers")
+    public override class var options: [any DeclaredOption] { commonOptions + [bins, bound, autoregressive] }
     public override class func makeFlow(options: ModelOptions, data: DataDescription, contextSize: Int,
                                         generator: inout RandomGenerator) throws -> Flow {
-        let bins = options.integer("bins"), bound = options.number("bound")
-        guard bins >= 1 else { throw ModelOptionError("nsf: option 'bins' must be positive, got \(bins)") }
-        guard bound > 0 else { throw ModelOptionError("nsf: option 'bound' must be positive, got \(bound)") }
-        return Flow.nsf(dimension: data.dimension, layers: options.integer("layers"), hidden: options.integers("hidden"),
-                        binCount: bins, bound: bound, autoregressive: options.flag("autoregressive"),
+        Flow.nsf(dimension: data.dimension, layers: options[layers], hidden: options[hidden],
+                        binCount: options[bins], bound: options[bound], autoregressive: options[autoregressive],
                         contextSize: contextSize, generator: &generator)
     }
 }

@@ -88,6 +88,25 @@ public enum TrainingReport {
             chart.width = 560; chart.height = 560
             chart.xRange = -4.5...4.5; chart.yRange = -4.5...4.5
             body += chart.svg() + "\n"
+        } else if trained.description.featureShape == [1] {
+            // 1-D data: histograms of samples and validation data on shared bins.
+            let data = try DatasetCatalog.load(config.dataset, split: .validation, store: trained.store).features.scalars
+            let drawn = samples.scalars.filter { $0.isFinite }
+            let low = Double(min(data.min() ?? 0, drawn.min() ?? 0)), high = Double(max(data.max() ?? 1, drawn.max() ?? 1))
+            let bins = 60, width = max(high - low, 1e-6) / Double(bins)
+            func density(_ values: [Float]) -> [(x: Double, y: Double)] {
+                var counts = [Double](repeating: 0, count: bins)
+                for v in values { counts[min(max(Int((Double(v) - low) / width), 0), bins - 1)] += 1 }
+                return counts.enumerated().map { (low + (Double($0.offset) + 0.5) * width, $0.element / (Double(max(values.count, 1)) * width)) }
+            }
+            var chart = SVGChart(title: "Histogram of samples and validation data", xLabel: "x", yLabel: "density", series: [
+                SVGChart.Series(name: "data", color: palette[0], points: density(data)),
+                SVGChart.Series(name: "samples", color: palette[1], points: density(drawn)),
+            ])
+            chart.width = 560
+            body += chart.svg() + "\n"
+        } else if !TrainedRun.canPicture(trained.description) {
+            body += "<p>Samples of \(trained.description.featureShape)-shaped vectors have no picture; write them with <code>latent sample RUN --output samples.npy</code>.</p>\n"
         } else {
             let grid = try TrainedRun.picture(of: samples, description: trained.description)
             body += figure(grid, caption: "\(samples.shape[0]) samples (seed \(seed))")

@@ -9,6 +9,7 @@ import LatentData
 /// |---|---|---|---|
 /// | `digits` | 1,257 / 180 / 360 (embedded) | `[1, 8, 8]`, `v / 16` | `.image(levels: 17)` |
 /// | `two-moons`, `circles`, `8gaussians`, `checkerboard`, `pinwheel`, `2spirals`, `swissroll` | 100,000 / 10,000 / 10,000 drawn from fixed seeds | `[2]` | `.continuous` |
+/// | `gaussian-1d` | 100,000 / 10,000 / 10,000 drawn from N(2, 0.5²) with fixed seeds | `[1]` | `.continuous` |
 /// | `mnist`, `fashion-mnist` | 55,000 / 5,000 / 10,000 (install first) | `[1, 28, 28]`, `byte / 255` | `.image(levels: 256)` |
 ///
 /// Features are given to models as stored (images in [0, 1]); models that need binarised
@@ -44,6 +45,7 @@ public enum DatasetCatalog {
     public static let entries: [Entry] = [
         Entry(name: "digits", summary: "8×8 handwritten digits, 17 grey levels (embedded)", needsInstall: false),
     ] + toyNames.map { Entry(name: $0.0, summary: "2-D toy density '\($0.1.rawValue)' (generated)", needsInstall: false) } + [
+        Entry(name: "gaussian-1d", summary: "1-D normal N(2, 0.5²) (generated; the smallest GAN test)", needsInstall: false),
         Entry(name: "mnist", summary: "28×28 handwritten digits, 256 grey levels", needsInstall: true),
         Entry(name: "fashion-mnist", summary: "28×28 clothing images, 256 grey levels", needsInstall: true),
     ]
@@ -63,6 +65,8 @@ public enum DatasetCatalog {
             return DataDescription(featureShape: Digits.imageShape, classCount: Digits.classCount, kind: .image(levels: Digits.levels), name: name)
         case "mnist", "fashion-mnist":
             return DataDescription(featureShape: [1, 28, 28], classCount: 10, kind: .image(levels: 256), name: name)
+        case "gaussian-1d":
+            return DataDescription(featureShape: [1], kind: .continuous, name: name)
         default:
             guard let toy = toyNames.first(where: { $0.0 == name })?.1 else { throw unknown(name) }
             return DataDescription(featureShape: [2], classCount: toy.componentCount, kind: .continuous, name: name)
@@ -84,6 +88,8 @@ public enum DatasetCatalog {
                     throw TrainingError("dataset '\(name)' is not installed; run `latent datasets install \(name)` (it goes to \(store.folder(name).path))")
                 }
                 return name == "mnist" ? try MNIST.load(split, store: store) : try FashionMNIST.load(split, store: store)
+            case "gaussian-1d":
+                return oneDimensionalGaussian(split)
             default:
                 guard let toy = toyNames.first(where: { $0.0 == name })?.1 else { throw unknown(name) }
                 let sizes = toySplitSizes
@@ -105,6 +111,26 @@ public enum DatasetCatalog {
             throw error
         } catch {
             throw TrainingError("dataset '\(name)': \(error)")
+        }
+    }
+
+    /// Mean and standard deviation of `gaussian-1d`.
+    public static let gaussian1D = (mean: Float(2), standardDeviation: Float(0.5))
+
+    /// `gaussian-1d`: draws of N(2, 0.5²) with the toy split sizes and seeds.
+    static func oneDimensionalGaussian(_ split: DataSplit) -> TensorDataset {
+        let sizes = toySplitSizes
+        func draw(_ n: Int, _ seed: UInt64) -> Tensor {
+            var g = RandomGenerator(seed: seed)
+            return g.normal([n, 1]) * gaussian1D.standardDeviation + gaussian1D.mean
+        }
+        switch split {
+        case .train: return TensorDataset(features: draw(sizes.train, 1))
+        case .validation: return TensorDataset(features: draw(sizes.validation, 2))
+        case .test: return TensorDataset(features: draw(sizes.test, 3))
+        case .trainAndValidation:
+            let a = draw(sizes.train, 1), b = draw(sizes.validation, 2)
+            return TensorDataset(features: Tensor(shape: [a.shape[0] + b.shape[0], 1], scalars: a.scalars + b.scalars))
         }
     }
 

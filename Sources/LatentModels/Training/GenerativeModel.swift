@@ -32,84 +32,6 @@ public struct DataDescription: Sendable, Codable, Equatable {
     public var dimension: Int { featureShape.reduce(1, *) }
 }
 
-/// One declared option of a model, with its help text (shown by `latent train MODEL --help`
-/// and validated: unknown names and bad values get a message listing the valid ones).
-public struct ModelOption: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable {
-        case integer
-        case number
-        case flag
-        case choice([String])
-        case integers
-    }
-    public var name: String
-    public var kind: Kind
-    public var defaultValue: String
-    public var help: String
-
-    public init(_ name: String, _ kind: Kind, default defaultValue: String, help: String) {
-        self.name = name
-        self.kind = kind
-        self.defaultValue = defaultValue
-        self.help = help
-    }
-}
-
-/// Validated option values of a model, by name (defaults filled in).
-public struct ModelOptions: Sendable, Equatable, Codable {
-    public private(set) var values: [String: String]
-
-    /// Validates `given` against `declared`, filling defaults.
-    public init(_ given: [String: String], declared: [ModelOption], model: String) throws(ModelOptionError) {
-        var values: [String: String] = [:]
-        let names = Set(declared.map(\.name))
-        for key in given.keys.sorted() where !names.contains(key) {
-            throw ModelOptionError("\(model): unknown option '\(key)'; valid options: \(declared.map(\.name).sorted().joined(separator: ", "))")
-        }
-        for option in declared {
-            let raw = given[option.name] ?? option.defaultValue
-            switch option.kind {
-            case .integer:
-                guard Int(raw) != nil else { throw ModelOptionError("\(model): option '\(option.name)' needs an integer, got '\(raw)'") }
-            case .number:
-                guard let v = Double(raw), v.isFinite else { throw ModelOptionError("\(model): option '\(option.name)' needs a number, got '\(raw)'") }
-            case .flag:
-                guard ["true", "false"].contains(raw) else { throw ModelOptionError("\(model): option '\(option.name)' needs true or false, got '\(raw)'") }
-            case .choice(let choices):
-                guard choices.contains(raw) else {
-                    throw ModelOptionError("\(model): option '\(option.name)' must be one of \(choices.joined(separator: ", ")), got '\(raw)'")
-                }
-            case .integers:
-                guard raw.isEmpty || raw.split(separator: ",").allSatisfy({ Int($0.trimmingCharacters(in: .whitespaces)) != nil }) else {
-                    throw ModelOptionError("\(model): option '\(option.name)' needs comma-separated integers, got '\(raw)'")
-                }
-            }
-            values[option.name] = raw
-        }
-        self.values = values
-    }
-
-    public func integer(_ name: String) -> Int { Int(require(name))! }
-    public func number(_ name: String) -> Float { Float(require(name))! }
-    public func flag(_ name: String) -> Bool { require(name) == "true" }
-    public func string(_ name: String) -> String { require(name) }
-    public func integers(_ name: String) -> [Int] {
-        require(name).split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces))! }
-    }
-
-    private func require(_ name: String) -> String {
-        guard let v = values[name] else { fatalError("ModelOptions: option '\(name)' was not declared") }
-        return v
-    }
-}
-
-/// A bad model option (unknown name or invalid value).
-public struct ModelOptionError: Error, CustomStringConvertible, Equatable {
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
-
 /// The loss on one training batch and the scalars to log beside it.
 public struct TrainingLoss {
     /// Scalar to minimise (mean over the batch).
@@ -143,31 +65,56 @@ public struct ModelFigure {
 }
 
 /// The one protocol through which a model family plugs into the CLI and the trainer:
-/// build from options, loss on a batch, evaluate, sample, pictures.
+/// build from options, one training step, evaluate, sample, pictures.
+///
+/// The ``Trainer`` owns everything families share — data order and per-step random streams,
+/// logging, validation, `latest`/`best` checkpoints with every optimiser's state, exact
+/// resume, parameter averages, Ctrl-C — and calls ``trainingStep(_:context:)`` once per
+/// step. A family that only has a loss conforms to ``SingleLossModel`` instead and gets the
+/// standard step; a family with several networks (a GAN) declares its
+/// ``parameterGroups(options:)`` and updates each group through the context.
 ///
 /// Register a model in ``ModelRegistry`` and `latent train|sample|evaluate|report` work
 /// for it without further code.
-public protocol GenerativeModel: Module {
+public protocol GenerativeModel<Batch>: Module {
+    /// What one training or evaluation batch is: ``TensorBatch`` for images and vectors,
+    /// ``TokenBatch`` for text.
+    associatedtype Batch: Sendable = TensorBatch
+
     /// Name used on the command line, e.g. `"vae"`.
     static var modelName: String { get }
     /// One line for `latent train --help`.
     static var abstract: String { get }
-    /// Declared options with defaults and help.
-    static var options: [ModelOption] { get }
+    /// Declared options with defaults, bounds and help.
+    static var options: [any DeclaredOption] { get }
+    /// The parameter groups, each trained by its own optimiser with its own settings
+    /// (default: one group, `model`, holding every parameter).
+    static func parameterGroups(options: ModelOptions) -> [ParameterGroup]
 
     /// Builds the model for `data`.
     init(options: ModelOptions, data: DataDescription, generator: inout RandomGenerator) throws
 
-    /// The training objective on one batch (features as the dataset gives them).
-    func trainingLoss(_ batch: TensorBatch, progress: TrainingProgress, generator: inout RandomGenerator) -> TrainingLoss
+    /// One optimisation step on `batch`: compute losses and apply them to parameter groups
+    /// with ``TrainingStepContext/update(_:createGraph:_:)``. Returns the step's headline
+    /// loss (shown in progress and logged as `loss`) and extra scalars to log.
+    func trainingStep(_ batch: Batch, context: TrainingStepContext) throws -> StepResult
 
     /// Evaluation metrics on one batch, as *sums* over its examples (the trainer adds them
     /// up over the split and divides by the example count). The first entry of
     /// ``evaluationMetrics`` is the model's headline metric (e.g. `nll` in nats).
-    func evaluationSums(_ batch: TensorBatch, generator: inout RandomGenerator) -> [String: Double]
+    func evaluationSums(_ batch: Batch, generator: inout RandomGenerator) -> [String: Double]
 
     /// Names of the metrics returned by ``evaluationSums(_:generator:)``, headline first.
     var evaluationMetrics: [String] { get }
+
+    /// Metrics that need a whole split at once (sample distances such as the Fréchet
+    /// distance), or nil to have the trainer add up ``evaluationSums(_:generator:)`` over
+    /// batches (the default).
+    func evaluate(on data: AnyDataset<Batch>, batchSize: Int, generator: inout RandomGenerator) -> [String: Double]?
+
+    /// The validation metric that picks the `best` checkpoint and its direction (default:
+    /// the headline metric, lower is better).
+    var checkpointCriterion: CheckpointCriterion { get }
 
     /// Turns the per-example means of the summed metrics over a whole split into the
     /// reported metrics, for statistics that are not means (e.g. the active units from
@@ -179,14 +126,78 @@ public protocol GenerativeModel: Module {
     func sample(count: Int, generator: inout RandomGenerator) -> Tensor
 
     /// Pictures for reports (samples, reconstructions, heat maps), given a batch of data.
-    func figures(data: TensorBatch, generator: inout RandomGenerator) -> [ModelFigure]
+    func figures(data: Batch, generator: inout RandomGenerator) -> [ModelFigure]
+
+    /// One split of a catalogued dataset as this family's batches (default for
+    /// ``TensorBatch`` families: the catalogue's tensors as they are).
+    func dataset(_ name: String, split: DataSplit, store: DatasetStore) throws -> AnyDataset<Batch>
+}
+
+/// A family trained on one loss with one optimiser: it gives the loss, the trainer does
+/// the standard step (differentiate every parameter, clip, schedule, update).
+public protocol SingleLossModel<Batch>: GenerativeModel {
+    /// The training objective on one batch (features as the dataset gives them).
+    func trainingLoss(_ batch: Batch, progress: TrainingProgress, generator: inout RandomGenerator) -> TrainingLoss
+}
+
+extension SingleLossModel {
+    /// The standard step: ``trainingLoss(_:progress:generator:)`` applied to the single group.
+    public func trainingStep(_ batch: Batch, context: TrainingStepContext) throws -> StepResult {
+        var metrics: [String: Double] = [:]
+        let loss = try context.update(ParameterGroup.defaultName) {
+            let l = trainingLoss(batch, progress: context.progress, generator: &context.generator)
+            metrics = l.metrics
+            return l.loss
+        }
+        return StepResult(loss: loss, metrics: metrics)
+    }
 }
 
 extension GenerativeModel {
-    public func figures(data: TensorBatch, generator: inout RandomGenerator) -> [ModelFigure] { [] }
+    public static func parameterGroups(options: ModelOptions) -> [ParameterGroup] { [ParameterGroup(ParameterGroup.defaultName)] }
+
+    public func figures(data: Batch, generator: inout RandomGenerator) -> [ModelFigure] { [] }
+
+    public func evaluate(on data: AnyDataset<Batch>, batchSize: Int, generator: inout RandomGenerator) -> [String: Double]? { nil }
 
     public func finalizeEvaluation(_ means: [String: Double]) -> [String: Double] {
         means.filter { !$0.key.hasPrefix("_") }
+    }
+
+    public var checkpointCriterion: CheckpointCriterion { CheckpointCriterion(metric: evaluationMetrics[0], lowerIsBetter: true) }
+}
+
+extension GenerativeModel where Batch == TensorBatch {
+    public func dataset(_ name: String, split: DataSplit, store: DatasetStore) throws -> AnyDataset<TensorBatch> {
+        AnyDataset(try DatasetCatalog.load(name, split: split, store: store))
+    }
+}
+
+/// Which validation metric selects the `best` checkpoint, and its direction.
+public struct CheckpointCriterion: Sendable, Equatable {
+    /// A key of the validation metrics (e.g. `nll`, `fd`, `modes-covered`).
+    public var metric: String
+    /// Whether smaller values are better (NLL, distances) or larger ones (coverage).
+    public var lowerIsBetter: Bool
+    public init(metric: String, lowerIsBetter: Bool) {
+        self.metric = metric
+        self.lowerIsBetter = lowerIsBetter
+    }
+    /// The value no real metric is worse than.
+    public var worst: Double { lowerIsBetter ? .infinity : -.infinity }
+    /// Whether `value` is strictly better than `best` (NaN never is).
+    public func improves(_ value: Double, on best: Double) -> Bool {
+        lowerIsBetter ? value < best : value > best
+    }
+}
+
+/// What one training step reports: the headline loss and extra scalars to log.
+public struct StepResult: Sendable {
+    public var loss: Double
+    public var metrics: [String: Double]
+    public init(loss: Double, metrics: [String: Double] = [:]) {
+        self.loss = loss
+        self.metrics = metrics
     }
 }
 
@@ -197,7 +208,7 @@ public enum ModelRegistry {
     /// Models shipped with Latent.
     public static var builtIn: [any GenerativeModel.Type] {
         [GaussianBaseline.self, VAE.self, IWAE.self, ConditionalVAE.self, HierarchicalVAE.self,
-         RealNVPModel.self, MAFModel.self, NSFModel.self, GlowModel.self, VQVAE.self]
+         RealNVPModel.self, MAFModel.self, NSFModel.self, GlowModel.self, VQVAE.self, GAN.self]
     }
 
     /// Every registered model type.

@@ -45,12 +45,20 @@ public struct TrainedRun {
         (model, metadata) = try Self.build(type, configuration: configuration, description: description, checkpoint: url)
     }
 
+    /// Builds the model and loads the checkpoint; where the run kept parameter averages
+    /// (``OptimizerSettings/averageDecay``), the averaged values replace the trained ones, so
+    /// evaluation and sampling use them.
     private static func build<M: GenerativeModel>(_ type: M.Type, configuration: TrainingConfiguration,
                                                   description: DataDescription, checkpoint: URL) throws -> (any GenerativeModel, [String: String]) {
         let options = try ModelOptions(configuration.modelOptions, declared: M.options, model: M.modelName)
         var generator = RandomGenerator(seed: configuration.seed)
         let model = try M(options: options, data: description, generator: &generator)
         let loaded = try Checkpoint.load(from: checkpoint, into: model)
+        if !loaded.averages.isEmpty {
+            do { try model.update(parameters: loaded.averages) } catch {
+                throw TrainingError("\(checkpoint.path): parameter averages do not match the model: \(error)")
+            }
+        }
         model.eval()
         return (model, loaded.metadata)
     }
@@ -69,6 +77,11 @@ public struct TrainedRun {
     public func samplePicture(count: Int, seed: UInt64) throws(TrainingError) -> Tensor {
         let samples = sample(count: count, seed: seed)
         return try Self.picture(of: samples, description: description)
+    }
+
+    /// Whether samples of this data can be drawn as a picture (images and 2-D points).
+    public static func canPicture(_ description: DataDescription) -> Bool {
+        description.featureShape.count == 3 || description.featureShape.count == 2 || description.featureShape == [2]
     }
 
     /// A picture of examples (see ``samplePicture(count:seed:)``).
@@ -95,17 +108,24 @@ public struct TrainedRun {
         return Tensor(shape: [1, size, size], scalars: counts.map { 1 - ($0 / top).squareRoot() })
     }
 
-    /// Evaluation metrics per example on a split (`nll` in nats, `bits_per_dim`, ...).
+    /// Evaluation metrics per example on a split (`nll` in nats, `bits-per-dim`, ...).
     public func evaluate(split: DataSplit = .test, batchSize: Int? = nil) throws -> [String: Double] {
-        let data = try DatasetCatalog.load(configuration.dataset, split: split, store: store)
-        return Trainer.evaluate(model, on: data, description: description,
-                                batchSize: batchSize ?? configuration.evalBatchSize,
-                                generator: Trainer.validationGenerator(seed: configuration.seed))
+        try Self.evaluate(model, run: self, split: split, batchSize: batchSize ?? configuration.evalBatchSize)
+    }
+
+    private static func evaluate<M: GenerativeModel>(_ model: M, run: TrainedRun, split: DataSplit, batchSize: Int) throws -> [String: Double] {
+        let data = try model.dataset(run.configuration.dataset, split: split, store: run.store)
+        return Trainer.evaluate(model, on: data, description: run.description, batchSize: batchSize,
+                                generator: Trainer.validationGenerator(seed: run.configuration.seed))
     }
 
     /// The model's own pictures for a few validation examples.
     public func figures(seed: UInt64 = 0) throws -> [ModelFigure] {
-        let data = try DatasetCatalog.load(configuration.dataset, split: .validation, store: store)
+        try Self.figures(model, run: self, seed: seed)
+    }
+
+    private static func figures<M: GenerativeModel>(_ model: M, run: TrainedRun, seed: UInt64) throws -> [ModelFigure] {
+        let data = try model.dataset(run.configuration.dataset, split: .validation, store: run.store)
         let batch = data.batch(at: Array(0..<min(64, data.count)))
         var generator = RandomGenerator(seed: seed)
         return withoutDerivative { model.figures(data: batch, generator: &generator) }
@@ -124,5 +144,9 @@ public struct EvaluationResult: Codable, Sendable, Equatable {
                 optionOverrides: [String: String]? = nil) {
         self.split = split; self.checkpoint = checkpoint; self.step = step; self.metrics = metrics
         self.optionOverrides = optionOverrides
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case split, checkpoint, step, metrics, optionOverrides = "option-overrides"
     }
 }

@@ -81,12 +81,21 @@ public final class Trainer {
         return try train(type, resume: resume)
     }
 
+    /// Metadata key of the per-group step counts of the optimisers (kept for reports).
+    static let checkpointFormatKeys = ["step", "epoch", "best", "time", "window", "seed", "model", "dataset", "generator"]
+
     private func train<M: GenerativeModel>(_ type: M.Type, resume: Bool) throws -> TrainingOutcome {
-        let config = configuration
+        var config = configuration
         let description = try DatasetCatalog.description(of: config.dataset)
         let options = try ModelOptions(config.modelOptions, declared: M.options, model: M.modelName)
-        let trainData = try DatasetCatalog.load(config.dataset, split: .train, store: store)
-        let validationData = try DatasetCatalog.load(config.dataset, split: .validation, store: store)
+        let parameterGroups = M.parameterGroups(options: options)
+        let settings = try config.optimizerSettings(for: parameterGroups)
+        config = config.resolved(settings)
+
+        var initGenerator = RandomGenerator(seed: config.seed)
+        let model = try M(options: options, data: description, generator: &initGenerator)
+        let trainData = try model.dataset(config.dataset, split: .train, store: store)
+        let validationData = try model.dataset(config.dataset, split: .validation, store: store)
         guard trainData.count > 0 else { throw TrainingError("dataset '\(config.dataset)' has no training examples") }
         let batchSize = min(config.batchSize, trainData.count)
         let loader = DataLoader(trainData, batchSize: batchSize, shuffle: true, dropLast: true, seed: config.seed)
@@ -95,23 +104,21 @@ public final class Trainer {
         let validateEvery = config.validateEvery ?? stepsPerEpoch
         let checkpointEvery = config.checkpointEvery ?? validateEvery
 
-        var initGenerator = RandomGenerator(seed: config.seed)
-        let model = try M(options: options, data: description, generator: &initGenerator)
-        let optimizer = Self.makeOptimizer(config)
-
+        let groups = try Self.makeGroups(parameterGroups, settings: settings, model: model)
+        let criterion = model.checkpointCriterion
         var step = 0
-        var best = Double.infinity
+        var best = criterion.worst
         var elapsed = 0.0
         var window = Window()
         if resume {
             guard FileManager.default.fileExists(atPath: run.latestCheckpoint.path) else {
                 throw TrainingError("cannot resume: \(run.latestCheckpoint.path) does not exist")
             }
-            let loaded = try Checkpoint.load(from: run.latestCheckpoint, into: model, optimizer: optimizer)
+            let loaded = try Self.load(run.latestCheckpoint, into: model, groups: groups)
             let m = loaded.metadata
             guard let s = m["step"].flatMap(Int.init) else { throw TrainingError("\(run.latestCheckpoint.path): no step in the checkpoint metadata") }
             step = s
-            best = m["best"].flatMap(Double.init) ?? .infinity
+            best = m["best"].flatMap(Double.init) ?? criterion.worst
             elapsed = m["time"].flatMap(Double.init) ?? 0
             if let w = m["window"], let decoded = try? JSONDecoder().decode(Window.self, from: Data(w.utf8)) { window = decoded }
             try run.truncateMetrics(after: step)
@@ -134,8 +141,7 @@ public final class Trainer {
                 "model": M.modelName, "dataset": config.dataset,
                 "generator": "key=\(next.key[0]),\(next.key[1]) counter=\(next.counter)",
             ]
-            try Checkpoint.save(model: model, optimizer: optimizer, metadata: metadata,
-                                to: name == "best" ? run.bestCheckpoint : run.latestCheckpoint)
+            try Self.save(model, groups: groups, metadata: metadata, to: name == "best" ? run.bestCheckpoint : run.latestCheckpoint)
             onEvent(.checkpoint(name: name, step: step))
         }
         func emit(_ record: MetricsRecord) throws {
@@ -151,45 +157,42 @@ public final class Trainer {
             let stepStart = Date()
             let epoch = step / stepsPerEpoch
             let batch = loader.batch(epoch: epoch, step: step % stepsPerEpoch)
-            var generator = Self.stepGenerator(seed: config.seed, step: step)
-            let progress = TrainingProgress(step: step, epoch: epoch)
-            var metrics: [String: Double] = [:]
+            for g in groups { g.learningRate = g.settings.learningRate(step: step, totalSteps: totalSteps) }
+            let context = TrainingStepContext(progress: TrainingProgress(step: step, epoch: epoch),
+                                              generator: Self.stepGenerator(seed: config.seed, step: step),
+                                              model: model, groups: Dictionary(uniqueKeysWithValues: groups.map { ($0.group.name, $0) }))
             model.train()
-            let (lossTensor, gradients) = valueAndGradient(of: model) { m in
-                let l = m.trainingLoss(batch, progress: progress, generator: &generator)
-                metrics = l.metrics
-                return l.loss
+            let result = try model.trainingStep(batch, context: context)
+            guard result.loss.isFinite else {
+                throw TrainingError("the training loss became \(result.loss) at step \(step + 1); try a lower --learning-rate or --clip-norm")
             }
-            let loss = Double(lossTensor.scalar)
-            guard loss.isFinite else {
-                throw TrainingError("the training loss became \(loss) at step \(step + 1); try a lower --learning-rate or --clip-norm")
-            }
-            var clipped = gradients
-            if let clip = config.clipNorm { clipped = clipGradientsByGlobalNorm(gradients, maximumNorm: Float(clip)).gradients }
-            let learningRate = Self.learningRate(config, step: step, totalSteps: totalSteps)
-            optimizer.learningRate = learningRate
-            optimizer.update(model, with: clipped)
             step += 1
             let seconds = Date().timeIntervalSince(stepStart)
             elapsed += seconds
-            window.add(loss: loss, metrics: metrics)
-            windowItems += batch.count
-            onEvent(.step(step: step, epoch: epoch, loss: loss, itemsPerSecond: Double(batch.count) / max(seconds, 1e-9), elapsed: elapsed))
+            window.add(loss: result.loss, metrics: result.metrics)
+            let items = Self.exampleCount(batch)
+            windowItems += items
+            onEvent(.step(step: step, epoch: epoch, loss: result.loss, itemsPerSecond: Double(items) / max(seconds, 1e-9), elapsed: elapsed))
 
             if step % config.logEvery == 0 || step == totalSteps {
                 let rate = Double(windowItems) / max(Date().timeIntervalSince(windowStart), 1e-9)
-                try emit(window.record(step: step, epoch: epoch, itemsPerSecond: rate, time: elapsed, learningRate: Double("\(learningRate)") ?? Double(learningRate)))
+                let rates = groups.map { Double("\($0.learningRate)") ?? Double($0.learningRate) }
+                try emit(window.record(step: step, epoch: epoch, itemsPerSecond: rate, time: elapsed, learningRate: rates[0],
+                                       groupLearningRates: groups.count > 1 ? Dictionary(uniqueKeysWithValues: zip(groups.map(\.group.name), rates)) : [:]))
                 window = Window()
                 windowStart = Date()
                 windowItems = 0
             }
             if step % validateEvery == 0 || step == totalSteps {
-                let values = Self.evaluate(model, on: validationData, description: description,
-                                           batchSize: config.evalBatchSize, generator: Self.validationGenerator(seed: config.seed))
+                let values = Self.withAverages(groups[...], model) {
+                    Self.evaluate(model, on: validationData, description: description,
+                                  batchSize: config.evalBatchSize, generator: Self.validationGenerator(seed: config.seed))
+                }
                 let headline = values[model.evaluationMetrics[0]] ?? .nan
                 try emit(MetricsRecord(step: step, epoch: epoch, split: "validation", loss: headline, metrics: values, time: elapsed))
-                if headline < best {
-                    best = headline
+                let selected = values[criterion.metric] ?? .nan
+                if criterion.improves(selected, on: best) {
+                    best = selected
                     try save("best")
                 }
             }
@@ -204,44 +207,75 @@ public final class Trainer {
         return .completed(step: step)
     }
 
-    /// The learning rate of step `step`: linear warm-up over `warmupSteps`, then the schedule.
-    public static func learningRate(_ config: TrainingConfiguration, step: Int, totalSteps: Int) -> Float {
-        let base = Float(config.learningRate)
-        let warmup = config.warmupSteps
-        if step < warmup { return base * Float(step + 1) / Float(warmup) }
-        switch config.schedule {
-        case "cosine":
-            guard totalSteps > warmup else { return base }
-            return CosineDecay(initial: base, totalSteps: totalSteps, warmupSteps: warmup).learningRate(at: step)
-        case "step":
-            return StepDecay(initial: base, stepSize: max(1, (totalSteps + 2) / 3)).learningRate(at: step)
-        default:
-            return base
-        }
+    /// The optimiser, settings and parameter average of each group; every trainable
+    /// parameter must belong to exactly one group.
+    static func makeGroups(_ groups: [ParameterGroup], settings: [String: OptimizerSettings], model: Module) throws(TrainingError) -> [TrainableGroup] {
+        try ParameterGroup.checkCoverage(groups, of: model)
+        return groups.map { TrainableGroup(group: $0, settings: settings[$0.name]!, model: model) }
     }
 
-    static func makeOptimizer(_ config: TrainingConfiguration) -> any Optimizer {
-        let lr = Float(config.learningRate)
-        switch config.optimizer {
-        case "adamw": return AdamW(learningRate: lr)
-        case "sgd": return SGD(learningRate: lr, momentum: 0.9)
-        case "rmsprop": return RMSprop(learningRate: lr)
-        default: return Adam(learningRate: lr)
+    /// Names the optimisers in checkpoints: the single group of a single-loss family is the
+    /// unnamed optimiser (the checkpoint layout of every earlier Latent run).
+    static func optimizerNames(_ groups: [TrainableGroup]) -> [(name: String, optimizer: any Optimizer)] {
+        groups.count == 1 ? [("", groups[0].optimizer)] : groups.map { ($0.group.name, $0.optimizer) }
+    }
+
+    static func save(_ model: Module, groups: [TrainableGroup], metadata: [String: String], to url: URL) throws {
+        var averages: [String: Tensor] = [:]
+        for g in groups { if let a = g.average { averages.merge(a.averages) { a, _ in a } } }
+        try Checkpoint.save(model: model, optimizers: optimizerNames(groups), averages: averages, metadata: metadata, to: url)
+    }
+
+    static func load(_ url: URL, into model: Module, groups: [TrainableGroup]) throws -> Checkpoint.Loaded {
+        let loaded = try Checkpoint.load(from: url, into: model, optimizers: optimizerNames(groups))
+        for g in groups {
+            guard let average = g.average else { continue }
+            do {
+                try average.load(loaded.averages.filter { average.averages[$0.key] != nil })
+            } catch {
+                throw TrainingError("\(url.path): \(error)")
+            }
+        }
+        return loaded
+    }
+
+    /// Runs `body` with every group's parameter average in place of its parameters.
+    static func withAverages<R>(_ groups: ArraySlice<TrainableGroup>, _ model: Module, _ body: () throws -> R) rethrows -> R {
+        guard let first = groups.first else { return try body() }
+        guard let average = first.average else { return try withAverages(groups.dropFirst(), model, body) }
+        return try average.withAveraged(model) { try withAverages(groups.dropFirst(), model, body) }
+    }
+
+    /// Number of examples in a batch (for throughput).
+    static func exampleCount<B>(_ batch: B) -> Int {
+        switch batch {
+        case let b as TensorBatch: return b.count
+        case let b as TokenBatch: return b.count
+        default: return 1
         }
     }
 
     /// The model's evaluation metrics per example over a whole dataset (the means of its
     /// ``GenerativeModel/evaluationSums(_:generator:)`` passed through
     /// ``GenerativeModel/finalizeEvaluation(_:)``), plus
-    /// `bits_per_dim` when the headline metric is `nll` and the model reports no bits metric itself (see ``DataDescription/bitsPerDimension(nats:)``),
+    /// `bits-per-dim` when the headline metric is `nll` and the model reports no bits metric itself (see ``DataDescription/bitsPerDimension(nats:)``),
     /// and for a toy density with a known formula `true-nll` (the NLL of the generating
     /// density on the same points) and `nll-gap` (`nll − true-nll`, ≥ 0 in expectation).
-    public static func evaluate(_ model: any GenerativeModel, on data: TensorDataset, description: DataDescription,
-                                batchSize: Int, generator: RandomGenerator) -> [String: Double] {
+    public static func evaluate<M: GenerativeModel>(_ model: M, on data: TensorDataset, description: DataDescription,
+                                                    batchSize: Int, generator: RandomGenerator) -> [String: Double] where M.Batch == TensorBatch {
+        evaluate(model, on: AnyDataset(data), description: description, batchSize: batchSize, generator: generator)
+    }
+
+    /// The model's evaluation metrics on a dataset of its batches (see the overload above).
+    public static func evaluate<M: GenerativeModel>(_ model: M, on data: AnyDataset<M.Batch>, description: DataDescription,
+                                                    batchSize: Int, generator: RandomGenerator) -> [String: Double] {
         let wasTraining = model.isTraining
         model.eval()
         defer { model.train(wasTraining) }
         var generator = generator
+        if let whole = withoutDerivative({ model.evaluate(on: data, batchSize: batchSize, generator: &generator) }) {
+            return whole
+        }
         var sums: [String: Double] = [:]
         let loader = DataLoader(data, batchSize: batchSize)
         // For a toy density with a known formula, the NLL of the true density on the same points.
@@ -249,15 +283,15 @@ public final class Trainer {
         for batch in loader.batches(epoch: 0) {
             let values = withoutDerivative { model.evaluationSums(batch, generator: &generator) }
             for (k, v) in values { sums[k, default: 0] += v }
-            if let truth, let logDensity = truth.logDensity(batch.features) {
+            if let truth, let features = (batch as? TensorBatch)?.features, let logDensity = truth.logDensity(features) {
                 sums["true-nll", default: 0] -= logDensity.scalars.reduce(0.0) { $0 + Double($1) }
             }
         }
         var means = model.finalizeEvaluation(sums.mapValues { $0 / Double(max(data.count, 1)) })
         if let nll = means["nll"], let trueNLL = means["true-nll"] { means["nll-gap"] = nll - trueNLL }
-        // Added unless the model reports bits itself (e.g. as `bitsPerDimension`).
+        // Added unless the model reports bits itself.
         if model.evaluationMetrics.first == "nll", let nll = means["nll"], !means.keys.contains(where: { $0.lowercased().contains("bits") }) {
-            means["bits_per_dim"] = description.bitsPerDimension(nats: nll)
+            means[MetricName.bitsPerDimension] = description.bitsPerDimension(nats: nll)
         }
         return means
     }
@@ -275,9 +309,12 @@ struct Window: Codable {
         for (k, v) in metrics { self.metrics[k, default: 0] += v }
     }
 
-    func record(step: Int, epoch: Int, itemsPerSecond: Double, time: Double, learningRate: Double) -> MetricsRecord {
+    func record(step: Int, epoch: Int, itemsPerSecond: Double, time: Double, learningRate: Double,
+                groupLearningRates: [String: Double]) -> MetricsRecord {
         let n = Double(max(count, 1))
-        return MetricsRecord(step: step, epoch: epoch, split: "train", loss: loss / n, metrics: metrics.mapValues { $0 / n },
+        var values = metrics.mapValues { $0 / n }
+        for (group, rate) in groupLearningRates { values["learning-rate-\(group)"] = rate }
+        return MetricsRecord(step: step, epoch: epoch, split: "train", loss: loss / n, metrics: values,
                              itemsPerSecond: itemsPerSecond, time: time, learningRate: learningRate)
     }
 }

@@ -24,14 +24,22 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// Total optimisation steps (overrides `epochs`).
     public var steps: Int?
     public var batchSize: Int = 64
-    public var learningRate: Double = 1e-3
-    /// `adam`, `adamw`, `sgd` or `rmsprop`.
-    public var optimizer: String = "adam"
-    /// `constant`, `cosine` or `step` (×0.1 every third of the run).
-    public var schedule: String = "constant"
-    public var warmupSteps: Int = 0
-    /// Maximum global gradient norm; nil for no clipping.
-    public var clipNorm: Double?
+    /// Per parameter group (see ``PerGroup``); a group without a value takes the family's
+    /// default (``ParameterGroup/defaults``; 0.001 for single-loss families).
+    public var learningRate: PerGroup<Double> = PerGroup()
+    /// `adam`, `adamw`, `sgd` or `rmsprop`, per group (default: the family's, adam).
+    public var optimizer: PerGroup<String> = PerGroup()
+    /// β₁ and β₂ of Adam/AdamW, per group (default: the family's, 0.9 and 0.999).
+    public var beta1: PerGroup<Double> = PerGroup()
+    public var beta2: PerGroup<Double> = PerGroup()
+    /// `constant`, `cosine` or `step` (×0.1 every third of the run), per group.
+    public var schedule: PerGroup<String> = PerGroup()
+    public var warmupSteps: PerGroup<Int> = PerGroup()
+    /// Maximum global gradient norm per group; none given: no clipping.
+    public var clipNorm: PerGroup<Double> = PerGroup()
+    /// Decay of an exponential moving average of a group's parameters, used for
+    /// validation, evaluation and sampling (e.g. `generator=0.999`); none given: no average.
+    public var average: PerGroup<Double> = PerGroup()
     public var seed: UInt64 = 0
     /// Validate every this many steps; nil: once per epoch.
     public var validateEvery: Int?
@@ -44,13 +52,13 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
 
     public init() {}
 
-    public static let optimizers = ["adam", "adamw", "sgd", "rmsprop"]
-    public static let schedules = ["constant", "cosine", "step"]
+    public static let optimizers = OptimizerSettings.Kind.allCases.map(\.rawValue)
+    public static let schedules = OptimizerSettings.Schedule.allCases.map(\.rawValue)
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case modelName = "model-name", modelOptions = "model", dataset, epochs, steps
-        case batchSize = "batch-size", learningRate = "learning-rate", optimizer, schedule
-        case warmupSteps = "warmup-steps", clipNorm = "clip-norm", seed
+        case batchSize = "batch-size", learningRate = "learning-rate", optimizer, beta1, beta2, schedule
+        case warmupSteps = "warmup-steps", clipNorm = "clip-norm", average, seed
         case validateEvery = "validate-every", checkpointEvery = "checkpoint-every"
         case evalBatchSize = "eval-batch-size", logEvery = "log-every"
     }
@@ -63,16 +71,45 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         epochs = try c.decodeIfPresent(Int.self, forKey: .epochs)
         steps = try c.decodeIfPresent(Int.self, forKey: .steps)
         batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? batchSize
-        learningRate = try c.decodeIfPresent(Double.self, forKey: .learningRate) ?? learningRate
-        optimizer = try c.decodeIfPresent(String.self, forKey: .optimizer) ?? optimizer
-        schedule = try c.decodeIfPresent(String.self, forKey: .schedule) ?? schedule
-        warmupSteps = try c.decodeIfPresent(Int.self, forKey: .warmupSteps) ?? warmupSteps
-        clipNorm = try c.decodeIfPresent(Double.self, forKey: .clipNorm)
+        learningRate = try c.decodeIfPresent(PerGroup<Double>.self, forKey: .learningRate) ?? learningRate
+        optimizer = try c.decodeIfPresent(PerGroup<String>.self, forKey: .optimizer) ?? optimizer
+        beta1 = try c.decodeIfPresent(PerGroup<Double>.self, forKey: .beta1) ?? beta1
+        beta2 = try c.decodeIfPresent(PerGroup<Double>.self, forKey: .beta2) ?? beta2
+        schedule = try c.decodeIfPresent(PerGroup<String>.self, forKey: .schedule) ?? schedule
+        warmupSteps = try c.decodeIfPresent(PerGroup<Int>.self, forKey: .warmupSteps) ?? warmupSteps
+        clipNorm = try c.decodeIfPresent(PerGroup<Double>.self, forKey: .clipNorm) ?? clipNorm
+        average = try c.decodeIfPresent(PerGroup<Double>.self, forKey: .average) ?? average
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? seed
         validateEvery = try c.decodeIfPresent(Int.self, forKey: .validateEvery)
         checkpointEvery = try c.decodeIfPresent(Int.self, forKey: .checkpointEvery)
         evalBatchSize = try c.decodeIfPresent(Int.self, forKey: .evalBatchSize) ?? evalBatchSize
         logEvery = try c.decodeIfPresent(Int.self, forKey: .logEvery) ?? logEvery
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(modelName, forKey: .modelName)
+        try c.encode(modelOptions, forKey: .modelOptions)
+        try c.encode(dataset, forKey: .dataset)
+        try c.encodeIfPresent(epochs, forKey: .epochs)
+        try c.encodeIfPresent(steps, forKey: .steps)
+        try c.encode(batchSize, forKey: .batchSize)
+        func encode<V>(_ value: PerGroup<V>, _ key: CodingKeys) throws {
+            if !value.isEmpty { try c.encode(value, forKey: key) }
+        }
+        try encode(learningRate, .learningRate)
+        try encode(optimizer, .optimizer)
+        try encode(beta1, .beta1)
+        try encode(beta2, .beta2)
+        try encode(schedule, .schedule)
+        try encode(warmupSteps, .warmupSteps)
+        try encode(clipNorm, .clipNorm)
+        try encode(average, .average)
+        try c.encode(seed, forKey: .seed)
+        try c.encodeIfPresent(validateEvery, forKey: .validateEvery)
+        try c.encodeIfPresent(checkpointEvery, forKey: .checkpointEvery)
+        try c.encode(evalBatchSize, forKey: .evalBatchSize)
+        try c.encode(logEvery, forKey: .logEvery)
     }
 
     /// A model option value in JSON: string, number, boolean or array of integers.
@@ -127,16 +164,10 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     }
 
     /// Checks every value, naming the valid choices for bad ones (the model's own options
-    /// are checked by ``ModelOptions``).
+    /// are checked by ``ModelOptions``; per-group settings by ``optimizerSettings(for:)``).
     public func validate() throws(TrainingError) {
         if modelName.isEmpty { throw TrainingError("no model given; valid models: \(ModelRegistry.all.map { $0.modelName }.sorted().joined(separator: ", "))") }
         if dataset.isEmpty { throw TrainingError("no dataset given (--dataset); valid datasets: \(DatasetCatalog.names.joined(separator: ", "))") }
-        guard Self.optimizers.contains(optimizer) else {
-            throw TrainingError("unknown optimizer '\(optimizer)'; valid optimizers: \(Self.optimizers.joined(separator: ", "))")
-        }
-        guard Self.schedules.contains(schedule) else {
-            throw TrainingError("unknown schedule '\(schedule)'; valid schedules: \(Self.schedules.joined(separator: ", "))")
-        }
         func positive(_ value: Int?, _ name: String) throws(TrainingError) {
             if let value, value <= 0 { throw TrainingError("--\(name) must be positive, got \(value)") }
         }
@@ -147,8 +178,73 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         try positive(checkpointEvery, "checkpoint-every")
         try positive(evalBatchSize, "eval-batch-size")
         try positive(logEvery, "log-every")
-        if warmupSteps < 0 { throw TrainingError("--warmup-steps must not be negative, got \(warmupSteps)") }
-        guard learningRate > 0, learningRate.isFinite else { throw TrainingError("--learning-rate must be a positive number, got \(learningRate)") }
-        if let clipNorm, !(clipNorm > 0 && clipNorm.isFinite) { throw TrainingError("--clip-norm must be a positive number, got \(clipNorm)") }
+        // Per-group values without their groups: the family's defaults complete them.
+        _ = try optimizerSettings(for: [ParameterGroup(ParameterGroup.defaultName)], checkGroupNames: false)
+    }
+
+    /// The settings of each group: the configuration's value for the group, else its value
+    /// for every group, else the family's default. Unknown group names, optimisers and
+    /// schedules, and values out of range, are errors naming the flag and the valid values.
+    public func optimizerSettings(for groups: [ParameterGroup], checkGroupNames: Bool = true) throws(TrainingError) -> [String: OptimizerSettings] {
+        if checkGroupNames {
+            let names = groups.map(\.name)
+            try learningRate.checkGroups(names, key: "learning-rate")
+            try optimizer.checkGroups(names, key: "optimizer")
+            try beta1.checkGroups(names, key: "beta1")
+            try beta2.checkGroups(names, key: "beta2")
+            try schedule.checkGroups(names, key: "schedule")
+            try warmupSteps.checkGroups(names, key: "warmup-steps")
+            try clipNorm.checkGroups(names, key: "clip-norm")
+            try average.checkGroups(names, key: "average")
+        }
+        var result: [String: OptimizerSettings] = [:]
+        for group in groups {
+            let name = groups.count > 1 ? group.name : nil
+            var s = group.defaults
+            if let text = optimizer[group: group.name] {
+                guard let kind = OptimizerSettings.Kind(rawValue: text) else {
+                    throw TrainingError("unknown optimizer '\(text)'; valid optimizers: \(Self.optimizers.joined(separator: ", "))")
+                }
+                s.optimizer = kind
+            }
+            if let text = schedule[group: group.name] {
+                guard let kind = OptimizerSettings.Schedule(rawValue: text) else {
+                    throw TrainingError("unknown schedule '\(text)'; valid schedules: \(Self.schedules.joined(separator: ", "))")
+                }
+                s.schedule = kind
+            }
+            if let v = learningRate[group: group.name] { s.learningRate = v }
+            if let v = beta1[group: group.name] { s.beta1 = v }
+            if let v = beta2[group: group.name] { s.beta2 = v }
+            if let v = warmupSteps[group: group.name] { s.warmupSteps = v }
+            if let v = clipNorm[group: group.name] { s.clipNorm = v }
+            if let v = average[group: group.name] { s.averageDecay = v }
+            try s.validate(group: name)
+            result[group.name] = s
+        }
+        return result
+    }
+
+    /// This configuration with every per-group setting written out as resolved (one value
+    /// when all groups share it), as `config.json` records it.
+    func resolved(_ settings: [String: OptimizerSettings]) -> TrainingConfiguration {
+        func collect<V>(_ value: (OptimizerSettings) -> V?) -> PerGroup<V> {
+            var groups: [String: V] = [:]
+            for (name, s) in settings { if let v = value(s) { groups[name] = v } }
+            if groups.count == settings.count, let first = groups.values.first, groups.values.allSatisfy({ $0 == first }) {
+                return PerGroup(first)
+            }
+            return PerGroup(groups: groups)
+        }
+        var c = self
+        c.optimizer = collect { $0.optimizer.rawValue }
+        c.learningRate = collect { $0.learningRate }
+        c.beta1 = collect { $0.beta1 }
+        c.beta2 = collect { $0.beta2 }
+        c.schedule = collect { $0.schedule.rawValue }
+        c.warmupSteps = collect { $0.warmupSteps }
+        c.clipNorm = collect { $0.clipNorm }
+        c.average = collect { $0.averageDecay }
+        return c
     }
 }

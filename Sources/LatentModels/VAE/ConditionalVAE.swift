@@ -5,10 +5,10 @@ import LatentNN
 /// The conditional VAE (Sohn et al., 2015): encoder `q(z | x, c)` and decoder `p(x | z, c)`
 /// see the one-hot label `c` concatenated to their inputs; the prior is `N(0, I)`.
 /// Samples cycle through the classes: `latent train cvae`.
-public final class ConditionalVAE: VariationalAutoencoder, GenerativeModel {
+public final class ConditionalVAE: VariationalAutoencoder, SingleLossModel {
     public static let modelName = "cvae"
     public static let abstract = "Conditional VAE (one-hot labels concatenated to encoder and decoder inputs)."
-    public static var options: [ModelOption] { VAEOptions.common(samples: 1) }
+    public static var options: [any DeclaredOption] { VAEOptions.common(samples: 1) }
 
     public required init(options: ModelOptions, data: DataDescription, generator: inout RandomGenerator) throws {
         guard let classes = data.classCount, classes > 0 else {

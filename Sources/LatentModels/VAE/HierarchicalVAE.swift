@@ -11,17 +11,21 @@ import LatentProbability
 ///
 /// `log w = log p(x|z₁) + log p(z₁|z₂) + log p(z₂) − log q(z₁|x) − log q(z₂|z₁)`; trained on the
 /// ELBO (`E log w`, KL by Monte Carlo) or the IWAE bound: `latent train hvae`.
-public final class HierarchicalVAE: Module, GenerativeModel {
+public final class HierarchicalVAE: Module, SingleLossModel {
     public static let modelName = "hvae"
     public static let abstract = "VAE with two stochastic layers (Burda et al., 2016); ELBO or IWAE bound."
-    public static var options: [ModelOption] {
-        VAEOptions.common(samples: 1).filter { !["beta", "kl-warmup-steps", "free-bits", "latent-dimension", "hidden", "prior", "prior-components", "posterior", "posterior-flows", "architecture", "channels"].contains($0.name) } + [
-            ModelOption("latent-dimension", .integer, default: "100", help: "Dimension of the first stochastic layer z₁."),
-            ModelOption("hidden", .integers, default: "100,100", help: "Hidden widths between x and z₁."),
-            ModelOption("latent-dimension-2", .integer, default: "50", help: "Dimension of the second stochastic layer z₂."),
-            ModelOption("hidden-2", .integers, default: "50,50", help: "Hidden widths between z₁ and z₂."),
-            ModelOption("bound", .choice(["elbo", "iwae"]), default: "elbo", help: "Training bound (K = samples)."),
-        ]
+    static let latentDimension = ModelOption<Int>("latent-dimension", default: 100, bounds: .positive, help: "Dimension of the first stochastic layer z₁.")
+    static let hidden = ModelOption<[Int]>("hidden", default: [100, 100], bounds: .positiveEntries(), help: "Hidden widths between x and z₁.")
+    static let latentDimension2 = ModelOption<Int>("latent-dimension-2", default: 50, bounds: .positive, help: "Dimension of the second stochastic layer z₂.")
+    static let hidden2 = ModelOption<[Int]>("hidden-2", default: [50, 50], bounds: .positiveEntries(), help: "Hidden widths between z₁ and z₂.")
+    static let bound = ModelOption<VariationalBound>("bound", default: .elbo, help: "Training bound (K = samples).")
+    /// The shared VAE options that do not apply to the two-layer model (its own networks and a standard prior).
+    static let unsupported: Set<String> = VAEOptions.elboOnly.union([
+        VAEOptions.latentDimension.name, VAEOptions.hidden.name, VAEOptions.prior.name, VAEOptions.priorComponents.name,
+        VAEOptions.posterior.name, VAEOptions.posteriorFlows.name, VAEOptions.architecture.name, VAEOptions.channels.name,
+    ])
+    public static var options: [any DeclaredOption] {
+        VAEOptions.common(samples: 1).filter { !unsupported.contains($0.name) } + [latentDimension, hidden, latentDimension2, hidden2, bound]
     }
 
     /// `x ↦ [μ, log σ²]` of `q(z₁ | x)`.
@@ -77,13 +81,12 @@ public final class HierarchicalVAE: Module, GenerativeModel {
     }
 
     public convenience init(options: ModelOptions, data: DataDescription, generator: inout RandomGenerator) throws {
-        var configuration = try VAEConfiguration.parse(options, data: data, model: Self.modelName, sharedDefaultSamples: 1)
-        configuration.objective.bound = VariationalBound(rawValue: options.string("bound"))!
-        let z2 = options.integer("latent-dimension-2")
-        guard z2 > 0 else { throw ModelOptionError("hvae: latent-dimension-2 must be positive, got \(z2)") }
-        let hidden2 = options.integers("hidden-2")
-        guard hidden2.allSatisfy({ $0 > 0 }) else { throw ModelOptionError("hvae: hidden-2 widths must be positive, got \(hidden2)") }
-        self.init(configuration: configuration, data: data, secondLatentDimension: z2, secondHidden: hidden2, generator: &generator)
+        var configuration = try VAEConfiguration.parse(options, data: data, model: Self.modelName)
+        configuration.latentDimension = options[Self.latentDimension]
+        configuration.hidden = options[Self.hidden]
+        configuration.objective.bound = options[Self.bound]
+        self.init(configuration: configuration, data: data, secondLatentDimension: options[Self.latentDimension2],
+                  secondHidden: options[Self.hidden2], generator: &generator)
     }
 
     /// Flattened (and binarised) `[B, D]` features.

@@ -12,10 +12,10 @@ import LatentNN
 ///                                                 likelihood: .bernoulli, binarizes: true),
 ///                 data: data, generator: &g)
 /// ```
-public final class VAE: VariationalAutoencoder, GenerativeModel {
+public final class VAE: VariationalAutoencoder, SingleLossModel {
     public static let modelName = "vae"
     public static let abstract = "Variational autoencoder (MLP, diagonal Gaussian q, standard-normal prior; ELBO with β, KL warm-up, free bits)."
-    public static var options: [ModelOption] { VAEOptions.common(samples: 1) }
+    public static var options: [any DeclaredOption] { VAEOptions.common(samples: 1) }
 
     public required init(options: ModelOptions, data: DataDescription, generator: inout RandomGenerator) throws {
         super.init(configuration: try VAEConfiguration.parse(options, data: data, model: Self.modelName),

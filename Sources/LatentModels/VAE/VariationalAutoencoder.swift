@@ -5,7 +5,7 @@ import LatentNN
 import LatentProbability
 
 /// The bound a VAE trains on.
-public enum VariationalBound: String, Sendable {
+public enum VariationalBound: String, Sendable, CaseIterable {
     /// The evidence lower bound, `E_q[log p(x|z)] − β·KL(q(z|x) ‖ p(z))` (Kingma & Welling, 2014).
     case elbo
     /// The importance-weighted bound `E[log (1/K) Σₖ p(x, zₖ)/q(zₖ|x)]` (Burda et al., 2016).
@@ -13,7 +13,7 @@ public enum VariationalBound: String, Sendable {
 }
 
 /// How the gradient of the IWAE bound reaches the encoder.
-public enum IWAEGradientEstimator: String, Sendable {
+public enum IWAEGradientEstimator: String, Sendable, CaseIterable {
     /// Reparameterised gradient of the bound as it is (its signal-to-noise ratio for the
     /// encoder falls as K grows; Rainforth et al., 2018).
     case standard
@@ -142,8 +142,8 @@ open class VariationalAutoencoder: Module {
         }
         decoder = ObservationModel(network: decoderNetwork, family: family, dimension: d)
         posteriorFamily = c.posterior.make(z, &generator)
-        ensure(posteriorFamily.encoderOutputCount == head,
-               "VariationalAutoencoder: the posterior '\(c.posterior.name)' reads \(posteriorFamily.encoderOutputCount) encoder outputs, declared \(head)")
+        ensure(posteriorFamily.encoderOutputCount == head && posteriorFamily.scoresExternalPoints == c.posterior.scoresExternalPoints,
+               "VariationalAutoencoder: the posterior '\(c.posterior.name)' is not what its choice declared (\(posteriorFamily.encoderOutputCount) encoder outputs, declared \(head))")
         ensure(!(prior is VampPrior) || posteriorFamily.scoresExternalPoints,
                "VariationalAutoencoder: the VampPrior needs a posterior that scores external points (diagonal or full Gaussian)")
     }

@@ -26,31 +26,42 @@ import LatentNN
 /// follows the encoder, and dead codes are restarted on encoder outputs; the prior term only
 /// for the PixelCNN prior, and since the codes are indices it trains the prior alone). Evaluation reports `nll` = `−log p(x | z_q) − log p(z_q)`, the negative
 /// ELBO of the one-hot posterior (its entropy is zero), an upper bound on `−log p(x)` in nats.
-public final class VQVAE: Module, GenerativeModel {
+public final class VQVAE: Module, SingleLossModel {
     public static let modelName = "vqvae"
     public static let abstract = "Vector-quantised VAE (van den Oord et al., 2017): conv encoder, codebook with EMA or gradient updates and dead-code restarts, PixelCNN or per-position categorical prior."
-    public static var options: [ModelOption] {
-        [
-            ModelOption("codebook-size", .integer, default: "512", help: "Number of codes K."),
-            ModelOption("code-dimension", .integer, default: "64", help: "Dimension D of each code (encoder output channels)."),
-            ModelOption("hidden-channels", .integer, default: "64", help: "Channels of the convolutional encoder and decoder."),
-            ModelOption("residual-blocks", .integer, default: "2", help: "Residual blocks in the encoder and in the decoder."),
-            ModelOption("beta", .number, default: "0.25", help: "Weight β of the commitment loss β‖z_e − sg(e)‖²."),
-            ModelOption("codebook-update", .choice(["ema", "gradient"]), default: "ema",
-                        help: "Codebook learning: exponential moving averages of the assigned encoder outputs, or gradient descent on the codebook loss."),
-            ModelOption("ema-decay", .number, default: "0.99", help: "Decay γ of the moving-average codebook updates, in [0, 1)."),
-            ModelOption("restart-threshold", .number, default: "1",
-                        help: "EMA codebook: codes whose moving-average count falls below this many assignments per step are moved onto random encoder outputs of the batch (0: no restarts)."),
-            ModelOption("prior", .choice(["pixelcnn", "independent"]), default: "pixelcnn",
-                        help: "Prior over the code map: a PixelCNN trained jointly on the codes, or an independent categorical per position fitted from code counts."),
-            ModelOption("prior-channels", .integer, default: "64", help: "PixelCNN prior: channels of the code embedding and hidden layers."),
-            ModelOption("prior-layers", .integer, default: "4", help: "PixelCNN prior: number of type-B masked residual layers."),
-            ModelOption("prior-decay", .number, default: "0.99",
-                        help: "Independent prior: decay of the code counts it is fitted from (per training step), in (0, 1]."),
-            ModelOption("prior-pseudocount", .number, default: "1", help: "Independent prior: additive pseudo-count α of the code counts."),
-            ModelOption("binarization", .choice(["dynamic", "none"]), default: "dynamic",
-                        help: "Binarise [0,1] features (dynamic draws in training; a fixed draw per example index in evaluation)."),
-        ]
+    /// How the codebook learns.
+    public enum CodebookUpdate: String, OptionChoice { case ema, gradient }
+    /// The prior over the code map.
+    public enum PriorKind: String, OptionChoice { case pixelcnn, independent }
+    /// Whether [0, 1] features are binarised.
+    public enum Binarization: String, OptionChoice { case dynamic, none }
+
+    static let codebookSize = ModelOption<Int>("codebook-size", default: 512, bounds: .positive, help: "Number of codes K.")
+    static let codeDimension = ModelOption<Int>("code-dimension", default: 64, bounds: .positive, help: "Dimension D of each code (encoder output channels).")
+    static let hiddenChannels = ModelOption<Int>("hidden-channels", default: 64, bounds: .positive, help: "Channels of the convolutional encoder and decoder.")
+    static let residualBlocks = ModelOption<Int>("residual-blocks", default: 2, bounds: .nonNegative, help: "Residual blocks in the encoder and in the decoder.")
+    static let beta = ModelOption<Float>("beta", default: 0.25, bounds: .nonNegative, help: "Weight β of the commitment loss β‖z_e − sg(e)‖².")
+    static let codebookUpdate = ModelOption<CodebookUpdate>(
+        "codebook-update", default: .ema,
+        help: "Codebook learning: exponential moving averages of the assigned encoder outputs, or gradient descent on the codebook loss.")
+    static let emaDecay = ModelOption<Float>("ema-decay", default: 0.99, bounds: .halfOpen(0, 1), help: "Decay γ of the moving-average codebook updates, in [0, 1).")
+    static let restartThreshold = ModelOption<Float>(
+        "restart-threshold", default: 1, bounds: .nonNegative,
+        help: "EMA codebook: codes whose moving-average count falls below this many assignments per step are moved onto random encoder outputs of the batch (0: no restarts).")
+    static let prior = ModelOption<PriorKind>(
+        "prior", default: .pixelcnn,
+        help: "Prior over the code map: a PixelCNN trained jointly on the codes, or an independent categorical per position fitted from code counts.")
+    static let priorChannels = ModelOption<Int>("prior-channels", default: 64, bounds: .positive, help: "PixelCNN prior: channels of the code embedding and hidden layers.")
+    static let priorLayers = ModelOption<Int>("prior-layers", default: 4, bounds: .nonNegative, help: "PixelCNN prior: number of type-B masked residual layers.")
+    static let priorDecay = ModelOption<Float>("prior-decay", default: 0.99, bounds: .openClosed(0, 1),
+                                               help: "Independent prior: decay of the code counts it is fitted from (per training step), in (0, 1].")
+    static let priorPseudocount = ModelOption<Float>("prior-pseudocount", default: 1, bounds: .positive, help: "Independent prior: additive pseudo-count α of the code counts.")
+    static let binarization = ModelOption<Binarization>(
+        "binarization", default: .dynamic, help: "Binarise [0,1] features (dynamic draws in training; a fixed draw per example index in evaluation).")
+
+    public static var options: [any DeclaredOption] {
+        [codebookSize, codeDimension, hiddenChannels, residualBlocks, beta, codebookUpdate, emaDecay, restartThreshold,
+         prior, priorChannels, priorLayers, priorDecay, priorPseudocount, binarization]
     }
 
     /// `x ↦ z_e`, `[B, C, H, W] → [B, D, h, w]`.
@@ -137,41 +148,19 @@ public final class VQVAE: Module, GenerativeModel {
     }
 
     public convenience init(options: ModelOptions, data: DataDescription, generator: inout RandomGenerator) throws {
-        let name = Self.modelName
-        func positive(_ option: String) throws(ModelOptionError) -> Int {
-            let value = options.integer(option)
-            guard value > 0 else { throw ModelOptionError("\(name): \(option) must be positive, got \(value)") }
-            return value
-        }
-        let blocks = options.integer("residual-blocks")
-        guard blocks >= 0 else { throw ModelOptionError("\(name): residual-blocks must be non-negative, got \(blocks)") }
-        let beta = options.number("beta")
-        guard beta >= 0 else { throw ModelOptionError("\(name): beta must be non-negative, got \(beta)") }
-        let emaDecay = options.number("ema-decay")
-        guard emaDecay >= 0 && emaDecay < 1 else { throw ModelOptionError("\(name): ema-decay must be in [0, 1), got \(emaDecay)") }
-        let priorDecay = options.number("prior-decay")
-        guard priorDecay > 0 && priorDecay <= 1 else {
-            throw ModelOptionError("\(name): prior-decay must be in (0, 1], got \(priorDecay)")
-        }
-        let pseudoCount = options.number("prior-pseudocount")
-        guard pseudoCount > 0 else { throw ModelOptionError("\(name): prior-pseudocount must be positive, got \(pseudoCount)") }
-        let restartThreshold = options.number("restart-threshold")
-        guard restartThreshold >= 0 else {
-            throw ModelOptionError("\(name): restart-threshold must be non-negative, got \(restartThreshold)")
-        }
-        let priorLayers = options.integer("prior-layers")
-        guard priorLayers >= 0 else { throw ModelOptionError("\(name): prior-layers must be non-negative, got \(priorLayers)") }
-        let codebookSize = try positive("codebook-size")
+        let codebookSize = options[Self.codebookSize]
         var prior: (any CodePrior)?
-        if options.string("prior") == "pixelcnn" {
+        if options[Self.prior] == .pixelcnn {
             prior = PixelCNNCodePrior(codebookSize: codebookSize, latentShape: try Self.codeMapShape(for: data),
-                                      channels: try positive("prior-channels"), layers: priorLayers, generator: &generator)
+                                      channels: options[Self.priorChannels], layers: options[Self.priorLayers], generator: &generator)
         }
-        try self.init(data: data, codebookSize: codebookSize, codeDimension: positive("code-dimension"),
-                      hiddenChannels: positive("hidden-channels"), residualBlocks: blocks, commitmentWeight: beta,
-                      update: options.string("codebook-update") == "ema" ? .movingAverage(decay: emaDecay) : .gradient,
-                      restartThreshold: restartThreshold, prior: prior, priorDecay: priorDecay, priorPseudoCount: pseudoCount,
-                      binarizes: options.string("binarization") == "dynamic", generator: &generator)
+        try self.init(data: data, codebookSize: codebookSize, codeDimension: options[Self.codeDimension],
+                      hiddenChannels: options[Self.hiddenChannels], residualBlocks: options[Self.residualBlocks],
+                      commitmentWeight: options[Self.beta],
+                      update: options[Self.codebookUpdate] == .ema ? .movingAverage(decay: options[Self.emaDecay]) : .gradient,
+                      restartThreshold: options[Self.restartThreshold], prior: prior, priorDecay: options[Self.priorDecay],
+                      priorPseudoCount: options[Self.priorPseudocount],
+                      binarizes: options[Self.binarization] == .dynamic, generator: &generator)
     }
 
     /// `[h, w]` of the code map the model builds for `data`.

@@ -15,11 +15,14 @@ import LatentCore
 /// Frozen parameters get no gradient. Do not run the same model on two threads at once
 /// while differentiating it.
 ///
-/// - Parameter createGraph: record the gradient computation for higher-order gradients
-///   (e.g. a WGAN-GP penalty that is itself differentiated).
-public func valueAndGradient<M: Module>(of model: M, createGraph: Bool = false,
+/// - Parameters:
+///   - createGraph: record the gradient computation for higher-order gradients
+///     (e.g. a WGAN-GP penalty that is itself differentiated).
+///   - includes: differentiate only the parameters whose path it accepts (e.g. a GAN's
+///     discriminator); the others act as constants, and no gradient flows into them.
+public func valueAndGradient<M: Module>(of model: M, createGraph: Bool = false, includes: ((String) -> Bool)? = nil,
                                         _ loss: (M) throws -> Tensor) rethrows -> (value: Tensor, gradients: [String: Tensor]) {
-    let slots = model.namedParameters().filter { !$0.parameter.isFrozen }
+    let slots = model.namedParameters().filter { !$0.parameter.isFrozen && (includes?($0.path) ?? true) }
     let originals = slots.map { $0.parameter.wrappedValue }
     defer { for (slot, value) in zip(slots, originals) { slot.parameter.wrappedValue = value } }
     let (value, grads) = try valueAndGradient(at: originals, createGraph: createGraph) { variables in

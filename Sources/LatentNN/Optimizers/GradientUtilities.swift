@@ -60,35 +60,3 @@ public struct GradientAccumulator {
     /// Clears the accumulated gradients.
     public mutating func reset() { sum = [:]; count = 0 }
 }
-
-/// An exponential moving average of a model's parameters (Polyak averaging), often used
-/// to evaluate and sample from generative models: θ̄ ← d·θ̄ + (1 − d)·θ after every step.
-public final class ExponentialMovingAverage {
-    public let decay: Float
-    /// The averaged parameters, keyed by path.
-    public private(set) var shadow: [String: Tensor]
-
-    public init(_ model: Module, decay: Float = 0.999) {
-        ensure(decay >= 0 && decay <= 1, "ExponentialMovingAverage: decay must be in [0, 1]")
-        self.decay = decay
-        shadow = model.parameters().mapValues { $0.detached() }
-    }
-
-    /// Folds the model's current parameters into the average.
-    public func update(from model: Module) {
-        let d = decay
-        for (path, p) in model.namedParameters() {
-            guard let s = shadow[path] else { shadow[path] = p.wrappedValue.detached(); continue }
-            let v = p.wrappedValue
-            shadow[path] = Tensor(shape: v.shape) { out, n in
-                let sp = s.storage.pointer, vp = v.storage.pointer
-                for i in 0..<n { out[i] = d * sp[i] + (1 - d) * vp[i] }
-            }
-        }
-    }
-
-    /// Copies the averaged parameters into `model`.
-    public func copy(to model: Module) throws(ModuleError) {
-        try model.update(parameters: shadow)
-    }
-}

@@ -19,7 +19,7 @@ public final class IWAE: VariationalAutoencoder, GenerativeModel {
         var configuration = try VAEConfiguration.parse(options, data: data, model: Self.modelName, sharedDefaultSamples: 10)
         configuration.objective.bound = .iwae
         configuration.objective.estimator = IWAEGradientEstimator(rawValue: options.string("estimator"))!
-        if configuration.objective.estimator == .dreg && !["diagonal", "full"].contains(configuration.posterior.name) {
+        if configuration.objective.estimator == .dreg && !configuration.posterior.scoresExternalPoints {
             throw ModelOptionError("iwae: estimator=dreg needs log q at stopped parameters of external points; use a Gaussian posterior (diagonal or full) or estimator=standard with posterior=\(configuration.posterior.name)")
         }
         super.init(configuration: configuration, data: data, generator: &generator)

@@ -108,21 +108,26 @@ public struct PosteriorChoice: Sendable {
     public let encoderOutputCount: @Sendable (_ latentDimension: Int) -> Int
     /// Builds the family for latent dimension `Z`.
     public let make: @Sendable (_ latentDimension: Int, _ generator: inout RandomGenerator) -> any VariationalPosterior
+    /// ``VariationalPosterior/scoresExternalPoints`` of the families it builds (DReG and the
+    /// VampPrior need it), known before building.
+    public let scoresExternalPoints: Bool
 
-    public init(name: String, encoderOutputCount: @escaping @Sendable (_ latentDimension: Int) -> Int,
+    public init(name: String, scoresExternalPoints: Bool = false,
+                encoderOutputCount: @escaping @Sendable (_ latentDimension: Int) -> Int,
                 make: @escaping @Sendable (_ latentDimension: Int, _ generator: inout RandomGenerator) -> any VariationalPosterior) {
         self.name = name
+        self.scoresExternalPoints = scoresExternalPoints
         self.encoderOutputCount = encoderOutputCount
         self.make = make
     }
 
     /// `N(μ, diag σ²)`.
-    public static let diagonal = PosteriorChoice(name: "diagonal", encoderOutputCount: { 2 * $0 }) { z, _ in
+    public static let diagonal = PosteriorChoice(name: "diagonal", scoresExternalPoints: true, encoderOutputCount: { 2 * $0 }) { z, _ in
         DiagonalGaussianPosterior(latentDimension: z)
     }
 
     /// `N(μ, L Lᵀ)`.
-    public static let full = PosteriorChoice(name: "full", encoderOutputCount: { FullCovariancePosterior.encoderOutputCount(latentDimension: $0) }) { z, _ in
+    public static let full = PosteriorChoice(name: "full", scoresExternalPoints: true, encoderOutputCount: { FullCovariancePosterior.encoderOutputCount(latentDimension: $0) }) { z, _ in
         FullCovariancePosterior(latentDimension: z)
     }
 

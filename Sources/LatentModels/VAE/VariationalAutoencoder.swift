@@ -142,8 +142,8 @@ open class VariationalAutoencoder: Module {
         }
         decoder = ObservationModel(network: decoderNetwork, family: family, dimension: d)
         posteriorFamily = c.posterior.make(z, &generator)
-        ensure(posteriorFamily.encoderOutputCount == head,
-               "VariationalAutoencoder: the posterior '\(c.posterior.name)' reads \(posteriorFamily.encoderOutputCount) encoder outputs, declared \(head)")
+        ensure(posteriorFamily.encoderOutputCount == head && posteriorFamily.scoresExternalPoints == c.posterior.scoresExternalPoints,
+               "VariationalAutoencoder: the posterior '\(c.posterior.name)' is not what its choice declared (\(posteriorFamily.encoderOutputCount) encoder outputs, declared \(head))")
         ensure(!(prior is VampPrior) || posteriorFamily.scoresExternalPoints,
                "VariationalAutoencoder: the VampPrior needs a posterior that scores external points (diagonal or full Gaussian)")
     }

@@ -15,8 +15,9 @@ enum VAEBenchmark {
         for (label, objective) in [("VAE step (batch 128, 784-512-256-32)", VAEObjective()),
                                    ("IWAE k=10 step", VAEObjective(bound: .iwae, samples: 10)),
                                    ("IWAE k=10 DReG step", VAEObjective(bound: .iwae, samples: 10, estimator: .dreg))] {
-            let model = VAE(data: mnistLike, latentDimension: 32, hidden: [512, 256], likelihood: .bernoulli,
-                            binarizes: true, objective: objective, generator: &g)
+            let model = VAE(configuration: VAEConfiguration(latentDimension: 32, hidden: [512, 256], likelihood: .bernoulli,
+                                                    binarizes: true, objective: objective),
+                            data: mnistLike, generator: &g)
             let optimizer = Adam(learningRate: 1e-3)
             func step(_ i: Int) {
                 let (_, gradients) = valueAndGradient(of: model) { m in
@@ -33,8 +34,9 @@ enum VAEBenchmark {
         // One epoch on digits (1,257 training images, batch 128), 64-512-256-32.
         guard let train = try? Digits.load(.train) else { return }
         let digits = DataDescription(featureShape: Digits.imageShape, classCount: 10, kind: .image(levels: 17), name: "digits")
-        let model = VAE(data: digits, latentDimension: 32, hidden: [512, 256], likelihood: .bernoulli,
-                        binarizes: true, generator: &g)
+        let model = VAE(configuration: VAEConfiguration(latentDimension: 32, hidden: [512, 256], likelihood: .bernoulli,
+                                                binarizes: true),
+                        data: digits, generator: &g)
         let optimizer = Adam(learningRate: 1e-3)
         var times: [Double] = []
         for epoch in 0..<3 {

@@ -3,6 +3,7 @@ import LatentCore
 import LatentData
 import LatentModels
 import LatentNN
+import LatentProbability
 import Testing
 
 /// `log N(x; m, S)` in Double via Cholesky.
@@ -31,8 +32,9 @@ func gaussianLogDensity(_ x: [Double], mean m: [Double], covariance s: [[Double]
 func linearGaussianVAE(d: Int = 3, z: Int = 2, sigma: Float = 0.5, seed: UInt64 = 1) -> VAE {
     var g = RandomGenerator(seed: seed)
     let data = DataDescription(featureShape: [d], kind: .continuous, name: "linear-gaussian")
-    return VAE(data: data, latentDimension: z, hidden: [], likelihood: .gaussianFixed,
-               observationStandardDeviation: sigma, binarizes: false, generator: &g)
+    return VAE(configuration: VAEConfiguration(latentDimension: z, hidden: [], likelihood: .gaussianFixed,
+                                               observationStandardDeviation: sigma),
+               data: data, generator: &g)
 }
 
 func exactLogMarginal(_ model: VAE, _ x: Tensor, sigma: Double) -> [Double] {
@@ -84,13 +86,13 @@ func exactLogMarginal(_ model: VAE, _ x: Tensor, sigma: Double) -> [Double] {
         }
     }
 
-    @Test func analyticKLMatchesMonteCarlo() {
-        let q = DiagonalGaussian(mean: Tensor(shape: [1, 3], scalars: [0.5, -1, 0.2]),
-                                 logVariance: Tensor(shape: [1, 3], scalars: [-1, 0.4, 0.1]))
+    @Test func analyticKLMatchesMonteCarlo() throws {
+        let q = DiagonalGaussianPosterior.gaussian(Tensor(shape: [1, 6], scalars: [0.5, -1, 0.2, -1, 0.4, 0.1]))
+        let prior = StandardNormalPrior(latentDimension: 3).standard
         var g = RandomGenerator(seed: 3)
-        let z = q.rsample(sampleCount: 200_000, generator: &g)
-        let monteCarlo = (q.logProb(z) - standardNormalLogProb(z)).mean().scalar
-        let analytic = q.klDivergenceFromStandardNormal().scalar
+        let z = q.rsample([200_000], generator: &g)
+        let monteCarlo = (q.logProb(z) - prior.logProb(z)).mean().scalar
+        let analytic = (try? klDivergence(q, prior))!.scalar
         #expect(abs(monteCarlo - analytic) < 0.01, "Monte Carlo \(monteCarlo) vs analytic \(analytic)")
     }
 
@@ -114,9 +116,9 @@ func exactLogMarginal(_ model: VAE, _ x: Tensor, sigma: Double) -> [Double] {
 @Suite struct FullCovariancePosteriorTests {
     @Test func logProbAndKLMatchTheDirectFormulas() throws {
         var g = RandomGenerator(seed: 8)
-        let q = FullCovarianceGaussian(parameters: g.normal([2, FullCovarianceGaussian.parameterCount(latentDimension: 3)]),
-                                       latentDimension: 3)
-        let l = q.scaleTril.scalars, m = q.mean.scalars
+        let family = FullCovariancePosterior(latentDimension: 3)
+        let q = try #require(family.distribution(g.normal([2, family.encoderOutputCount])) as? MultivariateNormal)
+        let l = q.scaleTril.scalars, m = q.loc.scalars
         let z = g.normal([4, 2, 3])
         let got = q.logProb(z).scalars
         for s in 0..<4 {
@@ -130,9 +132,10 @@ func exactLogMarginal(_ model: VAE, _ x: Tensor, sigma: Double) -> [Double] {
                 #expect(abs(Double(got[s * 2 + b]) - expected) < 1e-3 * max(1, abs(expected)))
             }
         }
-        let samples = q.rsample(sampleCount: 100_000, generator: &g)
-        let monteCarlo = (q.logProb(samples) - standardNormalLogProb(samples)).mean(alongAxis: 0).scalars
-        let analytic = q.klDivergenceFromStandardNormal().scalars
+        let prior = StandardNormalPrior(latentDimension: 3).standard
+        let samples = q.rsample([100_000], generator: &g)
+        let monteCarlo = (q.logProb(samples) - prior.logProb(samples)).mean(alongAxis: 0).scalars
+        let analytic = try klDivergence(q, prior).scalars
         for b in 0..<2 { #expect(abs(monteCarlo[b] - analytic[b]) < 0.03 * max(1, abs(analytic[b])), "\(monteCarlo) vs \(analytic)") }
     }
 }

@@ -3,6 +3,7 @@ import LatentCore
 import LatentData
 import LatentModels
 import LatentNN
+import LatentProbability
 import LatentTestSupport
 import Testing
 
@@ -12,8 +13,9 @@ import Testing
     @Test func activeUnitsThroughTrainerEvaluate() throws {
         var g = RandomGenerator(seed: 3)
         let data = DataDescription(featureShape: [2], kind: .continuous, name: "t")
-        let model = VAE(data: data, latentDimension: 3, hidden: [], likelihood: .gaussianFixed, binarizes: false,
-                        evaluationSamples: 2, generator: &g)
+        let model = VAE(configuration: VAEConfiguration(latentDimension: 3, hidden: [], likelihood: .gaussianFixed,
+                                                        evaluationSamples: 2),
+                        data: data, generator: &g)
         let head = (model.encoder as! MultilayerPerceptron).layers[0]
         head.weight = Tensor(shape: [6, 2], scalars: [1, 0, 0, 0, 0, 0.05, 0, 0, 0, 0, 0, 0])
         head.bias = Tensor.zeros([6])
@@ -30,8 +32,9 @@ import Testing
     @Test func hierarchicalVAEReportsBothLayers() throws {
         var g = RandomGenerator(seed: 4)
         let data = DataDescription(featureShape: [3], kind: .continuous, name: "t")
-        let model = HierarchicalVAE(data: data, latentDimensions: (2, 2), hidden: ([4], [4]), likelihood: .gaussianFixed,
-                                    binarizes: false, evaluationSamples: 2, generator: &g)
+        let model = HierarchicalVAE(configuration: VAEConfiguration(latentDimension: 2, hidden: [4], activation: .tanh,
+                                                                    likelihood: .gaussianFixed, evaluationSamples: 2),
+                                    data: data, secondLatentDimension: 2, secondHidden: [4], generator: &g)
         let metrics = Trainer.evaluate(model, on: TensorDataset(features: g.normal([50, 3])), description: data,
                                        batchSize: 25, generator: g)
         #expect(metrics["active-units"] != nil && metrics["active-units-2"] != nil)
@@ -159,7 +162,7 @@ import Testing
 
 @Suite struct FlowPosteriorTests {
     /// `log |det ∂z/∂z₀|` of the whole flow by central differences, for one example `[1, 1, Z]`.
-    func numericLogDeterminant(_ q: FlowPosterior, at z0: [Float]) -> Double {
+    func numericLogDeterminant(_ q: AmortizedFlow, at z0: [Float]) -> Double {
         let n = z0.count
         let epsilon: Float = 1e-2
         var jacobian = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
@@ -182,11 +185,11 @@ import Testing
 
     @Test func planarAndIAFLogDeterminantsMatchTheJacobian() {
         var g = RandomGenerator(seed: 7)
-        let base = DiagonalGaussian(mean: Tensor([[0.3, -0.2]]), logVariance: Tensor([[-0.5, 0.4]]))
-        let planar = FlowPosterior(base: base, steps: (0..<3).map { _ in FlowPosterior.planarStep(parameters: g.normal([1, 5])) })
+        let base = DiagonalGaussianPosterior.gaussian(Tensor([[0.3, -0.2, -0.5, 0.4]]))
+        let planar = AmortizedFlow(base: base, steps: (0..<3).map { _ in AmortizedFlow.planarStep(parameters: g.normal([1, 5])) })
         let context = g.normal([1, 4])
-        let iaf = FlowPosterior(base: base, steps: (0..<2).map { _ in
-            FlowPosterior.inverseAutoregressiveStep(network: randomized(MADE(dimension: 2, hidden: [6], parametersPerDimension: 2,
+        let iaf = AmortizedFlow(base: base, steps: (0..<2).map { _ in
+            AmortizedFlow.inverseAutoregressiveStep(network: randomized(MADE(dimension: 2, hidden: [6], parametersPerDimension: 2,
                                                                              contextSize: 4, generator: &g), generator: &g),
                                                     context: context)
         })
@@ -202,8 +205,8 @@ import Testing
     /// For Z = 1, `q(z)` on the image of a fine grid of `z₀` integrates to 1 (trapezoids in z).
     @Test func oneDimensionalPlanarDensityIntegratesToOne() {
         var g = RandomGenerator(seed: 8)
-        let base = DiagonalGaussian(mean: Tensor([[0.5]]), logVariance: Tensor([[-0.3]]))
-        let q = FlowPosterior(base: base, steps: (0..<4).map { _ in FlowPosterior.planarStep(parameters: g.normal([1, 3]) * 2) })
+        let base = DiagonalGaussianPosterior.gaussian(Tensor([[0.5, -0.3]]))
+        let q = AmortizedFlow(base: base, steps: (0..<4).map { _ in AmortizedFlow.planarStep(parameters: g.normal([1, 3]) * 2) })
         let grid = (0..<4001).map { 0.5 + (Float($0) / 4000 - 0.5) * 16 }
         let z0 = Tensor(shape: [grid.count, 1, 1], scalars: grid)
         let (z, logDeterminant) = q.push(z0)
@@ -219,11 +222,11 @@ import Testing
     /// The log q returned with samples is the base density minus the log-determinant.
     @Test func sampledLogProbUsesTheChangeOfVariables() {
         var g = RandomGenerator(seed: 9)
-        let base = DiagonalGaussian(mean: Tensor([[0.3, -0.2]]), logVariance: Tensor([[-0.5, 0.4]]))
-        let q = FlowPosterior(base: base, steps: [FlowPosterior.planarStep(parameters: g.normal([1, 5]))])
+        let base = DiagonalGaussianPosterior.gaussian(Tensor([[0.3, -0.2, -0.5, 0.4]]))
+        let q = AmortizedFlow(base: base, steps: [AmortizedFlow.planarStep(parameters: g.normal([1, 5]))])
         var g1 = RandomGenerator(seed: 10), g2 = RandomGenerator(seed: 10)
-        let (z, logQ) = q.rsampleWithLogProb(sampleCount: 3, generator: &g1)
-        let z0 = base.rsample(sampleCount: 3, generator: &g2)
+        let (z, logQ) = q.sampleAndLogProb([3], generator: &g1)
+        let z0 = base.rsample([3], generator: &g2)
         let (pushed, logDeterminant) = q.push(z0)
         expectClose(z, pushed)
         expectClose(logQ, base.logProb(z0) - logDeterminant)

@@ -3,6 +3,7 @@ import LatentCore
 import LatentData
 import LatentModels
 import LatentNN
+import LatentProbability
 import Testing
 
 @Suite struct VAEGradientTests {
@@ -17,12 +18,13 @@ import Testing
         var g = RandomGenerator(seed: 11)
         let estimate = gradient(of: model) { m in -m.elbo(tiled, generator: &g).mean() }
         let exact = gradient(of: model) { m in
-            let q = m.posterior(x) as! DiagonalGaussian
+            let q = m.posterior(x) as! Independent
+            let normal = q.base as! Normal
             let layer = (m.decoder.network as! MultilayerPerceptron).layers[0]
-            let residual = x - linear(q.mean, weight: layer.weight, bias: layer.bias)
-            let spread = (q.logVariance.exp() * layer.weight.square().sum(alongAxis: 0)).sum()
+            let residual = x - linear(normal.loc, weight: layer.weight, bias: layer.bias)
+            let spread = (normal.variance * layer.weight.square().sum(alongAxis: 0)).sum()
             let expected = (residual.square().sum() + spread) * Float(-0.5 / 0.49) - Float(log(2 * Double.pi * 0.49))
-            return q.klDivergenceFromStandardNormal().sum() - expected
+            return (try! klDivergence(q, m.priorDistribution())).sum() - expected
         }
         for (path, e) in exact {
             let a = estimate[path]!.scalars, b = e.scalars
@@ -37,11 +39,13 @@ import Testing
     @Test func dregAgreesWithStandardIWAEGradientOnAverage() {
         var g = RandomGenerator(seed: 2)
         let data = DataDescription(featureShape: [2], kind: .continuous, name: "toy")
-        let standard = IWAE(data: data, latentDimension: 2, hidden: [], likelihood: .gaussianFixed,
-                            observationStandardDeviation: 0.6, binarizes: false, samples: 5, generator: &g)
+        func configuration(_ estimator: IWAEGradientEstimator) -> VAEConfiguration {
+            VAEConfiguration(latentDimension: 2, hidden: [], likelihood: .gaussianFixed, observationStandardDeviation: 0.6,
+                             objective: VAEObjective(bound: .iwae, samples: 5, estimator: estimator))
+        }
+        let standard = IWAE(configuration: configuration(.standard), data: data, generator: &g)
         g = RandomGenerator(seed: 2)
-        let dreg = IWAE(data: data, latentDimension: 2, hidden: [], likelihood: .gaussianFixed,
-                        observationStandardDeviation: 0.6, binarizes: false, samples: 5, estimator: .dreg, generator: &g)
+        let dreg = IWAE(configuration: configuration(.dreg), data: data, generator: &g)
         let x = Tensor(shape: [1, 2], scalars: [1.1, -0.3]).broadcast(to: [20_000, 2])
         var g1 = RandomGenerator(seed: 9), g2 = RandomGenerator(seed: 10)
         let a = gradient(of: standard) { $0.loss(x, condition: nil, step: 0, generator: &g1).loss }

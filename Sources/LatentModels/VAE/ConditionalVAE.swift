@@ -14,13 +14,16 @@ public final class ConditionalVAE: VariationalAutoencoder, SingleLossModel {
         guard let classes = data.classCount, classes > 0 else {
             throw ModelOptionError("cvae: the dataset '\(data.name)' has no labels; a conditional VAE needs a labelled dataset")
         }
-        let p = try VAEOptions.parse(options, data: data, model: Self.modelName)
-        guard p.prior != .vamp else { throw ModelOptionError("cvae: the VampPrior is for unconditional models; use prior=standard or mixture") }
-        super.init(data: data, latentDimension: p.latent, hidden: p.hidden, activation: p.activation,
-                   likelihood: p.likelihood, observationStandardDeviation: p.observationStd, binarizes: p.binarizes,
-                   conditionDimension: classes, objective: p.objective, evaluationSamples: p.evaluationSamples,
-                   prior: p.prior, priorComponents: p.priorComponents, posterior: p.posterior,
-                   posteriorFlows: p.posteriorFlows, architecture: p.architecture, channels: p.channels,
-                   mixtureComponents: p.mixtureComponents, generator: &generator)
+        let configuration = try VAEConfiguration.parse(options, data: data, model: Self.modelName, conditionDimension: classes)
+        guard configuration.prior.name != "vamp" else {
+            throw ModelOptionError("cvae: the VampPrior is for unconditional models; use prior=standard or mixture")
+        }
+        super.init(configuration: configuration, data: data, generator: &generator)
+    }
+
+    /// A conditional VAE on `configuration.conditionDimension` classes.
+    public override init(configuration: VAEConfiguration, data: DataDescription, generator: inout RandomGenerator) {
+        ensure(configuration.conditionDimension > 0, "ConditionalVAE: needs a positive conditionDimension")
+        super.init(configuration: configuration, data: data, generator: &generator)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import LatentCore
 import LatentData
 import LatentNN
+import LatentProbability
 
 /// A VAE with two stochastic layers (Burda et al., 2016, §5: 784-100-100-z₁-50-50-z₂):
 ///
@@ -43,39 +44,49 @@ public final class HierarchicalVAE: Module, SingleLossModel {
     public var evaluationSamples: Int
     public let binarizes: Bool
     public var binarizationSeed: UInt64 = 2016
+    /// `p(z₂) = N(0, I)`.
+    let prior2: Independent
 
-    public init(data: DataDescription, latentDimensions: (Int, Int), hidden: ([Int], [Int]),
-                activation: MultilayerPerceptron.Activation = .tanh, likelihood: ObservationLikelihood,
-                observationStandardDeviation: Float = 0.1, binarizes: Bool, bound: VariationalBound = .elbo,
-                samples: Int = 1, evaluationSamples: Int = 5000, mixtureComponents: Int = 5, generator: inout RandomGenerator) {
-        let (z1, z2) = latentDimensions
+    /// A diagonal Gaussian from `[μ, log σ²]` network outputs.
+    static func gaussian(_ parameters: Tensor) -> Independent { DiagonalGaussianPosterior.gaussian(parameters) }
+
+    /// - Parameters:
+    ///   - configuration: `latentDimension` and `hidden` are those of z₁ (between x and z₁);
+    ///     the likelihood, binarisation, activation and evaluation samples as for a VAE; the
+    ///     objective's bound (ELBO or IWAE) and samples are the training bound's.
+    ///   - secondLatentDimension: Dimension of z₂.
+    ///   - secondHidden: Hidden widths between z₁ and z₂.
+    public init(configuration: VAEConfiguration, data: DataDescription, secondLatentDimension z2: Int, secondHidden: [Int],
+                generator: inout RandomGenerator) {
+        let c = configuration
+        let z1 = c.latentDimension
         let d = data.dimension
         self.data = data
-        self.latentDimensions = latentDimensions
-        self.bound = bound
-        self.samples = samples
-        self.evaluationSamples = evaluationSamples
-        self.binarizes = binarizes
-        encoder1 = MultilayerPerceptron(sizes: [d] + hidden.0 + [2 * z1], activation: activation, generator: &generator)
-        encoder2 = MultilayerPerceptron(sizes: [z1] + hidden.1 + [2 * z2], activation: activation, generator: &generator)
-        decoder2 = MultilayerPerceptron(sizes: [z2] + hidden.1.reversed() + [2 * z1], activation: activation, generator: &generator)
+        latentDimensions = (z1, z2)
+        bound = c.objective.bound
+        samples = c.objective.samples
+        evaluationSamples = c.evaluationSamples
+        binarizes = c.binarizes
+        encoder1 = MultilayerPerceptron(sizes: [d] + c.hidden + [2 * z1], activation: c.activation, generator: &generator)
+        encoder2 = MultilayerPerceptron(sizes: [z1] + secondHidden + [2 * z2], activation: c.activation, generator: &generator)
+        decoder2 = MultilayerPerceptron(sizes: [z2] + secondHidden.reversed() + [2 * z1], activation: c.activation, generator: &generator)
         var levels = 2
         if case .image(let l) = data.kind { levels = l }
-        let perDimension = ObservationModel.parametersPerDimension(likelihood: likelihood, levels: levels,
-                                                                   mixtureComponents: mixtureComponents)
-        decoder1 = ObservationModel(network: MultilayerPerceptron(sizes: [z1] + hidden.0.reversed() + [d * perDimension],
-                                                                  activation: activation, generator: &generator),
-                                    likelihood: likelihood, dimension: d, fixedScale: observationStandardDeviation,
-                                    levels: levels, mixtureComponents: mixtureComponents)
+        let family = c.likelihood.family(dimension: d, standardDeviation: c.observationStandardDeviation, levels: levels,
+                                         mixtureComponents: c.mixtureComponents)
+        decoder1 = ObservationModel(network: MultilayerPerceptron(sizes: [z1] + c.hidden.reversed() + [d * family.parametersPerDimension],
+                                                                  activation: c.activation, generator: &generator),
+                                    family: family, dimension: d)
+        prior2 = Independent(Normal.standard([z2]), reinterpretedBatchDimensions: 1)
     }
 
     public convenience init(options: ModelOptions, data: DataDescription, generator: inout RandomGenerator) throws {
-        let p = try VAEOptions.parse(options, data: data, model: Self.modelName)
-        self.init(data: data, latentDimensions: (options[Self.latentDimension], options[Self.latentDimension2]),
-                  hidden: (options[Self.hidden], options[Self.hidden2]), activation: p.activation,
-                  likelihood: p.likelihood, observationStandardDeviation: p.observationStd, binarizes: p.binarizes,
-                  bound: options[Self.bound], samples: p.objective.samples,
-                  evaluationSamples: p.evaluationSamples, mixtureComponents: p.mixtureComponents, generator: &generator)
+        var configuration = try VAEConfiguration.parse(options, data: data, model: Self.modelName)
+        configuration.latentDimension = options[Self.latentDimension]
+        configuration.hidden = options[Self.hidden]
+        configuration.objective.bound = options[Self.bound]
+        self.init(configuration: configuration, data: data, secondLatentDimension: options[Self.latentDimension2],
+                  secondHidden: options[Self.hidden2], generator: &generator)
     }
 
     /// Flattened (and binarised) `[B, D]` features.
@@ -92,13 +103,13 @@ public final class HierarchicalVAE: Module, SingleLossModel {
     /// `log p(z₁, z₂) − log q(z₁, z₂ | x)` (the negative Monte-Carlo KL).
     public func logWeightTerms(_ x: Tensor, samples k: Int, generator: inout RandomGenerator)
         -> (reconstruction: Tensor, negativeKL: Tensor) {
-        let q1 = DiagonalGaussian(parameters: encoder1(x))
-        let z1 = q1.rsample(sampleCount: k, generator: &generator)
-        let q2 = DiagonalGaussian(parameters: encoder2(z1))
-        let z2 = q2.rsample(sampleCount: 1, generator: &generator).squeezed(axis: 0)
-        let p1 = DiagonalGaussian(parameters: decoder2(z2))
+        let q1 = Self.gaussian(encoder1(x))
+        let z1 = q1.rsample([k], generator: &generator)
+        let q2 = Self.gaussian(encoder2(z1))
+        let z2 = q2.rsample([1], generator: &generator).squeezed(axis: 0)
+        let p1 = Self.gaussian(decoder2(z2))
         let reconstruction = decoder1.logLikelihood(x, output: decoder1(z1))
-        let negativeKL = p1.logProb(z1) + standardNormalLogProb(z2) - q1.logProb(z1) - q2.logProb(z2)
+        let negativeKL = p1.logProb(z1) + prior2.logProb(z2) - q1.logProb(z1) - q2.logProb(z2)
         return (reconstruction, negativeKL)
     }
 
@@ -136,8 +147,8 @@ public final class HierarchicalVAE: Module, SingleLossModel {
             generator = g
             // Active units of both layers: E_q[z₁] = μ₁(x); E_q[z₂] is approximated by the mean
             // of q(z₂ | z₁ = μ₁(x)).
-            let mean1 = DiagonalGaussian(parameters: encoder1(x)).mean
-            let mean2 = DiagonalGaussian(parameters: encoder2(mean1)).mean
+            let mean1 = Self.gaussian(encoder1(x)).mean
+            let mean2 = Self.gaussian(encoder2(mean1)).mean
             return ["nll": -Double(logLikelihood.sum().scalar), "negative-elbo": reconstruction + kl,
                     "kl": kl, "reconstruction": reconstruction]
                 .merging(ActiveUnitStatistics.sums(posteriorMeans: mean1, name: "active-units")) { a, _ in a }
@@ -160,7 +171,7 @@ public final class HierarchicalVAE: Module, SingleLossModel {
     public func sample(count: Int, generator: inout RandomGenerator) -> Tensor {
         withoutDerivative {
             let z2 = generator.normal([count, latentDimensions.1])
-            let z1 = DiagonalGaussian(parameters: decoder2(z2)).rsample(sampleCount: 1, generator: &generator).squeezed(axis: 0)
+            let z1 = Self.gaussian(decoder2(z2)).rsample([1], generator: &generator).squeezed(axis: 0)
             var means = decoder1.mean(output: decoder1(z1))
             if case .image = data.kind { means = means.clamped(min: 0, max: 1) }
             return means.reshaped(to: [count] + data.featureShape)

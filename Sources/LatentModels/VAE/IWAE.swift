@@ -16,30 +16,20 @@ public final class IWAE: VariationalAutoencoder, SingleLossModel {
     }
 
     public required init(options: ModelOptions, data: DataDescription, generator: inout RandomGenerator) throws {
-        let p = try VAEOptions.parse(options, data: data, model: Self.modelName)
-        var objective = p.objective
-        objective.bound = .iwae
-        objective.estimator = options[Self.estimator]
-        if objective.estimator == .dreg && p.posterior.isFlow {
-            throw ModelOptionError("iwae: estimator=dreg needs log q at stopped parameters of external points; use a Gaussian posterior (diagonal or full) or estimator=standard with posterior=\(p.posterior.rawValue)")
+        var configuration = try VAEConfiguration.parse(options, data: data, model: Self.modelName)
+        configuration.objective.bound = .iwae
+        configuration.objective.estimator = options[Self.estimator]
+        if configuration.objective.estimator == .dreg && !configuration.posterior.scoresExternalPoints {
+            throw ModelOptionError("iwae: estimator=dreg needs log q at stopped parameters of external points; use a Gaussian posterior (diagonal or full) or estimator=standard with posterior=\(configuration.posterior.name)")
         }
-        super.init(data: data, latentDimension: p.latent, hidden: p.hidden, activation: p.activation,
-                   likelihood: p.likelihood, observationStandardDeviation: p.observationStd, binarizes: p.binarizes,
-                   objective: objective, evaluationSamples: p.evaluationSamples, prior: p.prior,
-                   priorComponents: p.priorComponents, posterior: p.posterior, posteriorFlows: p.posteriorFlows,
-                   architecture: p.architecture, channels: p.channels, mixtureComponents: p.mixtureComponents,
-                   generator: &generator)
+        super.init(configuration: configuration, data: data, generator: &generator)
     }
 
-    /// An IWAE with `samples` importance samples.
-    public init(data: DataDescription, latentDimension: Int, hidden: [Int],
-                activation: MultilayerPerceptron.Activation = .relu,
-                likelihood: ObservationLikelihood, observationStandardDeviation: Float = 0.1,
-                binarizes: Bool, samples: Int = 10, estimator: IWAEGradientEstimator = .standard,
-                evaluationSamples: Int = 5000, generator: inout RandomGenerator) {
-        super.init(data: data, latentDimension: latentDimension, hidden: hidden, activation: activation,
-                   likelihood: likelihood, observationStandardDeviation: observationStandardDeviation,
-                   binarizes: binarizes, objective: VAEObjective(bound: .iwae, samples: samples, estimator: estimator),
-                   evaluationSamples: evaluationSamples, generator: &generator)
+    /// An IWAE trained on the bound of `configuration` (its objective's bound is set to
+    /// ``VariationalBound/iwae``; K is `objective.samples`).
+    public override init(configuration: VAEConfiguration, data: DataDescription, generator: inout RandomGenerator) {
+        var configuration = configuration
+        configuration.objective.bound = .iwae
+        super.init(configuration: configuration, data: data, generator: &generator)
     }
 }

@@ -23,8 +23,7 @@ extension VariationalAutoencoder {
         withoutDerivative {
             var figures: [ModelFigure] = []
             let (x, c) = prepare(batch, training: false, generator: &generator)
-            let q = posterior(x, condition: c)
-            let means = q.mean
+            let means = posteriorLocation(x, condition: c)
             let n = batch.count
             func decodeMeans(_ z: Tensor, _ condition: Tensor?) -> Tensor {
                 decoder.mean(output: decode(z, condition: condition)).clamped(min: 0, max: 1)

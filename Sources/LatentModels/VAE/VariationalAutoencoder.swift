@@ -2,6 +2,7 @@ import Foundation
 import LatentCore
 import LatentData
 import LatentNN
+import LatentProbability
 
 /// The bound a VAE trains on.
 public enum VariationalBound: String, Sendable, CaseIterable {
@@ -54,144 +55,98 @@ public struct VAEObjective: Sendable {
     }
 }
 
-/// A variational autoencoder with MLP encoder `q(z | x, c) = N(μ, diag σ²)`, a
-/// standard-normal prior `p(z)` and a decoder `p(x | z, c)` (Kingma & Welling, 2014;
-/// Rezende et al., 2014), optionally conditioned on one-hot labels `c` (Sohn et al., 2015).
+/// A variational autoencoder (Kingma & Welling, 2014; Rezende et al., 2014): an encoder
+/// network whose outputs parameterise `q(z | x, c)` (a ``VariationalPosterior`` family), a
+/// prior `p(z)` (a ``LatentPrior``) and a decoder `p(x | z, c)` (an ``ObservationModel``),
+/// optionally conditioned on one-hot labels `c` (Sohn et al., 2015). All three are
+/// LatentProbability distributions; the KL term is analytic when a rule is registered for
+/// the pair (diagonal or full Gaussian against the standard normal) and a Monte-Carlo
+/// estimate on the bound's own samples otherwise.
 ///
 /// The shared machinery of ``VAE``, ``IWAE`` and ``ConditionalVAE``: bounds, the
-/// importance-sampled log-likelihood, sampling and pictures. Inputs are flattened to `[B, D]`.
-/// With a Bernoulli decoder, features in [0, 1] are binarised dynamically in training and
-/// with a fixed, index-determined binarisation in evaluation (so evaluation is reproducible
-/// and NLL is in nats per example of the binary data).
+/// importance-sampled log-likelihood, sampling and pictures, built from one
+/// ``VAEConfiguration``. Inputs are flattened to `[B, D]`. With a Bernoulli decoder,
+/// features in [0, 1] are binarised dynamically in training and with a fixed,
+/// index-determined binarisation in evaluation (so evaluation is reproducible and NLL is
+/// in nats per example of the binary data).
 open class VariationalAutoencoder: Module {
-    /// Recognition network: `[x, c] ↦` the posterior's parameters (`[μ, log σ²]`, then the
-    /// Cholesky entries, planar parameters or IAF context; one linear head).
+    /// Recognition network: `[x, c] ↦` the posterior family's parameters (one linear head).
     public let encoder: any Layer
     /// Decoder network and likelihood.
     public let decoder: ObservationModel
+    /// The family of `q(z | x)` (parameters inlined: `inverseAutoregressiveNetworks.…`).
+    public let posteriorFamily: any VariationalPosterior
+    /// The prior `p(z)` (parameters inlined: `mixturePrior.…`, `pseudoInputs`, `flow.…`).
+    public let prior: any LatentPrior
+    /// The configuration the model was built from.
+    public let configuration: VAEConfiguration
     /// The data the model was built for.
     public let data: DataDescription
-    /// `Z`.
-    public let latentDimension: Int
-    /// Width of the one-hot condition (0 for an unconditional model).
-    public let conditionDimension: Int
     /// The training objective.
     public var objective: VAEObjective
     /// Importance samples K of the NLL reported by ``evaluationSums(_:generator:)``
     /// (5000 for final numbers; lower it for fast validation passes).
     public var evaluationSamples: Int
-    /// Whether features are binarised (dynamic in training, fixed in evaluation).
-    public let binarizes: Bool
     /// Seed of the fixed evaluation binarisation.
     public var binarizationSeed: UInt64 = 2016
-    /// Whether `q(z|x)` has a full covariance (Cholesky factor from the encoder).
-    public let fullCovariance: Bool
-    /// The family of `q(z|x)`.
-    public let posteriorKind: PosteriorKind
-    /// Planar or IAF steps of a flow posterior.
-    public let posteriorFlows: Int
-    /// The MADE networks of the IAF steps (empty unless ``PosteriorKind/iaf``).
-    public let inverseAutoregressiveNetworks: [MADE]
-    /// MLP or convolutional networks.
-    public let architecture: NetworkArchitecture
-    /// The kind of prior `p(z)`.
-    public let priorKind: LatentPriorKind
-    /// The learned mixture prior (``LatentPriorKind/mixture``).
-    public let mixturePrior: GaussianMixturePrior?
-    /// VampPrior pseudo-inputs `[C, D]` (``LatentPriorKind/vamp``).
-    public let pseudoInputs: Parameter?
 
-    /// - Parameters:
-    ///   - data: Feature shape and kind.
-    ///   - latentDimension: `Z`.
-    ///   - hidden: Hidden widths of the encoder; the decoder uses them reversed.
-    ///   - activation: Nonlinearity of both networks.
-    ///   - likelihood: The decoder's distribution.
-    ///   - observationStandardDeviation: σ of ``ObservationLikelihood/gaussianFixed``.
-    ///   - binarizes: Binarise [0, 1] features (Bernoulli decoders).
-    ///   - conditionDimension: Width of one-hot labels to condition on (0 = none).
-    ///   - objective: Training objective.
-    ///   - evaluationSamples: K of the evaluation NLL.
-    ///   - prior: The prior family; `priorComponents` its mixture components or pseudo-inputs.
-    ///   - fullCovariance: Full-covariance `q` (the same as `posterior: .full`).
-    ///   - posterior: The family of `q` (overrides `fullCovariance` when given).
-    ///   - posteriorFlows: Steps of a planar or IAF posterior.
-    ///   - architecture: MLP networks (`hidden` widths) or convolutional ones (`channels`).
-    ///   - channels: Channels of the two convolutions of ``NetworkArchitecture/conv``.
-    ///   - mixtureComponents: Components of the logistic-mixture decoder.
-    public init(data: DataDescription, latentDimension: Int, hidden: [Int],
-                activation: MultilayerPerceptron.Activation = .relu,
-                likelihood: ObservationLikelihood, observationStandardDeviation: Float = 0.1,
-                binarizes: Bool, conditionDimension: Int = 0, objective: VAEObjective = VAEObjective(),
-                evaluationSamples: Int = 5000, prior: LatentPriorKind = .standard, priorComponents: Int = 10,
-                fullCovariance: Bool = false, posterior: PosteriorKind? = nil, posteriorFlows: Int = 4,
-                architecture: NetworkArchitecture = .mlp, channels: [Int] = [32, 64], mixtureComponents: Int = 5,
-                generator: inout RandomGenerator) {
-        ensure(latentDimension > 0, "VariationalAutoencoder: latent dimension must be positive, got \(latentDimension)")
-        let d = data.dimension
-        let posteriorKind = posterior ?? (fullCovariance ? .full : .diagonal)
+    open override class var stateKeys: [String: String] { ["posteriorFamily": "", "prior": ""] }
+
+    /// `Z`.
+    public var latentDimension: Int { configuration.latentDimension }
+    /// Width of the one-hot condition (0 for an unconditional model).
+    public var conditionDimension: Int { configuration.conditionDimension }
+    /// Whether features are binarised (dynamic in training, fixed in evaluation).
+    public var binarizes: Bool { configuration.binarizes }
+    /// MLP or convolutional networks.
+    public var architecture: NetworkArchitecture { configuration.architecture }
+
+    /// Builds the networks, prior and posterior family of `configuration` for `data`.
+    public init(configuration: VAEConfiguration, data: DataDescription, generator: inout RandomGenerator) {
+        let c = configuration
+        let (z, d) = (c.latentDimension, data.dimension)
+        ensure(z > 0, "VariationalAutoencoder: latent dimension must be positive, got \(z)")
         var levels = 2
         if case .image(let l) = data.kind { levels = l }
-        ensure(!likelihood.isDiscrete || levels >= 2, "VariationalAutoencoder: \(likelihood.rawValue) decoders need image data")
-        ensure(architecture == .mlp || ConvolutionalEncoder.accepts(data.featureShape),
+        ensure(!c.likelihood.isDiscrete || levels >= 2, "VariationalAutoencoder: \(c.likelihood.rawValue) decoders need image data")
+        ensure(c.architecture == .mlp || ConvolutionalEncoder.accepts(data.featureShape),
                "VariationalAutoencoder: convolutional networks need [C, H, W] images with H, W divisible by 4, got \(data.featureShape)")
-        ensure(!posteriorKind.isFlow || posteriorFlows >= 1, "VariationalAutoencoder: posteriorFlows must be positive")
-        ensure(!posteriorKind.isFlow || prior != .vamp, "VariationalAutoencoder: the VampPrior needs a Gaussian posterior")
+        self.configuration = configuration
         self.data = data
-        self.latentDimension = latentDimension
-        self.conditionDimension = conditionDimension
-        self.objective = objective
-        self.evaluationSamples = evaluationSamples
-        self.binarizes = binarizes
-        priorKind = prior
-        self.fullCovariance = posteriorKind == .full
-        self.posteriorKind = posteriorKind
-        self.posteriorFlows = posteriorFlows
-        self.architecture = architecture
-        mixturePrior = prior == .mixture
-            ? GaussianMixturePrior(components: priorComponents, latentDimension: latentDimension, generator: &generator) : nil
-        pseudoInputs = prior == .vamp ? Parameter(generator.uniform([priorComponents, d])) : nil
-        ensure(prior != .vamp || conditionDimension == 0, "VariationalAutoencoder: the VampPrior needs an unconditional model")
-        let z = latentDimension
-        let contextSize = Self.inverseAutoregressiveWidth(latentDimension: z)
-        let head: Int
-        switch posteriorKind {
-        case .diagonal: head = 2 * z
-        case .full: head = FullCovarianceGaussian.parameterCount(latentDimension: z)
-        case .planar: head = 2 * z + posteriorFlows * FlowPosterior.planarParameterCount(latentDimension: z)
-        case .iaf: head = 2 * z + contextSize
-        }
-        let perDimension = ObservationModel.parametersPerDimension(likelihood: likelihood, levels: levels,
-                                                                   mixtureComponents: mixtureComponents)
-        switch architecture {
+        objective = c.objective
+        evaluationSamples = c.evaluationSamples
+        // Draw order (prior, encoder, decoder, posterior family) fixes every initial value.
+        prior = c.prior.make(z, d, &generator)
+        ensure(!(prior is VampPrior) || c.conditionDimension == 0, "VariationalAutoencoder: the VampPrior needs an unconditional model")
+        let head = c.posterior.encoderOutputCount(z)
+        let family = c.likelihood.family(dimension: d, standardDeviation: c.observationStandardDeviation, levels: levels,
+                                         mixtureComponents: c.mixtureComponents)
+        let perDimension = family.parametersPerDimension
+        switch c.architecture {
         case .mlp:
-            encoder = MultilayerPerceptron(sizes: [d + conditionDimension] + hidden + [head],
-                                           activation: activation, generator: &generator)
+            encoder = MultilayerPerceptron(sizes: [d + c.conditionDimension] + c.hidden + [head],
+                                           activation: c.activation, generator: &generator)
         case .conv:
-            encoder = ConvolutionalEncoder(imageShape: data.featureShape, channels: channels, conditionDimension: conditionDimension,
-                                           outputSize: head, activation: activation, generator: &generator)
+            encoder = ConvolutionalEncoder(imageShape: data.featureShape, channels: c.channels, conditionDimension: c.conditionDimension,
+                                           outputSize: head, activation: c.activation, generator: &generator)
         }
         let decoderNetwork: any Layer
-        switch architecture {
+        switch c.architecture {
         case .mlp:
-            decoderNetwork = MultilayerPerceptron(sizes: [z + conditionDimension] + hidden.reversed() + [d * perDimension],
-                                                  activation: activation, generator: &generator)
+            decoderNetwork = MultilayerPerceptron(sizes: [z + c.conditionDimension] + c.hidden.reversed() + [d * perDimension],
+                                                  activation: c.activation, generator: &generator)
         case .conv:
-            decoderNetwork = ConvolutionalDecoder(inputSize: z + conditionDimension, imageShape: data.featureShape,
-                                                  channels: channels, parametersPerDimension: perDimension,
-                                                  activation: activation, generator: &generator)
+            decoderNetwork = ConvolutionalDecoder(inputSize: z + c.conditionDimension, imageShape: data.featureShape,
+                                                  channels: c.channels, parametersPerDimension: perDimension,
+                                                  activation: c.activation, generator: &generator)
         }
-        decoder = ObservationModel(network: decoderNetwork, likelihood: likelihood, dimension: d,
-                                   fixedScale: observationStandardDeviation, levels: levels, mixtureComponents: mixtureComponents)
-        // IAF gates start open (sigmoid(1.5) ≈ 0.82) with zero shifts: close to the identity.
-        inverseAutoregressiveNetworks = posteriorKind != .iaf ? [] : (0..<posteriorFlows).map { _ in
-            MADE(dimension: z, hidden: [contextSize, contextSize], parametersPerDimension: 2, contextSize: contextSize,
-                 outputBias: Array(repeating: [0, 1.5], count: z).flatMap { $0 }, generator: &generator)
-        }
+        decoder = ObservationModel(network: decoderNetwork, family: family, dimension: d)
+        posteriorFamily = c.posterior.make(z, &generator)
+        ensure(posteriorFamily.encoderOutputCount == head && posteriorFamily.scoresExternalPoints == c.posterior.scoresExternalPoints,
+               "VariationalAutoencoder: the posterior '\(c.posterior.name)' is not what its choice declared (\(posteriorFamily.encoderOutputCount) encoder outputs, declared \(head))")
+        ensure(!(prior is VampPrior) || posteriorFamily.scoresExternalPoints,
+               "VariationalAutoencoder: the VampPrior needs a posterior that scores external points (diagonal or full Gaussian)")
     }
-
-    /// Width of the IAF context from the encoder and of the MADE hidden layers: `max(4Z, 64)`.
-    public static func inverseAutoregressiveWidth(latentDimension z: Int) -> Int { max(4 * z, 64) }
 
     // MARK: Data
 
@@ -214,22 +169,15 @@ open class VariationalAutoencoder: Module {
 
     // MARK: Networks
 
-    /// `q(z | x, c)` for `[B, D]` inputs.
-    public func posterior(_ x: Tensor, condition: Tensor? = nil) -> any GaussianPosterior {
-        let parameters = encoder(Self.appending(condition, to: x))
-        let z = latentDimension
-        switch posteriorKind {
-        case .diagonal: return DiagonalGaussian(parameters: parameters)
-        case .full: return FullCovarianceGaussian(parameters: parameters, latentDimension: z)
-        case .planar:
-            let parts = parameters.split(sizes: [2 * z, parameters.shape[1] - 2 * z], alongAxis: 1)
-            let steps = parts[1].chunked(posteriorFlows, alongAxis: 1).map { FlowPosterior.planarStep(parameters: $0) }
-            return FlowPosterior(base: DiagonalGaussian(parameters: parts[0]), steps: steps)
-        case .iaf:
-            let parts = parameters.split(sizes: [2 * z, parameters.shape[1] - 2 * z], alongAxis: 1)
-            let steps = inverseAutoregressiveNetworks.map { FlowPosterior.inverseAutoregressiveStep(network: $0, context: parts[1]) }
-            return FlowPosterior(base: DiagonalGaussian(parameters: parts[0]), steps: steps)
-        }
+    /// `q(z | x, c)` for `[B, D]` inputs: batch `[B]`, event `[Z]`.
+    public func posterior(_ x: Tensor, condition: Tensor? = nil) -> any Distribution {
+        posteriorFamily.distribution(encoder(Self.appending(condition, to: x)))
+    }
+
+    /// A point summary of `q(z | x, c)`, `[B, Z]`: the mean (Gaussians) or the flow's
+    /// image of the base mean (flow posteriors).
+    public func posteriorLocation(_ x: Tensor, condition: Tensor? = nil) -> Tensor {
+        posteriorFamily.location(encoder(Self.appending(condition, to: x)))
     }
 
     /// Decoder output (logits or means) for latents `[..., B, Z]`.
@@ -246,29 +194,19 @@ open class VariationalAutoencoder: Module {
 
     // MARK: Prior
 
-    /// `log p(z)` for `z` of shape `[..., Z]`.
-    public func priorLogProb(_ z: Tensor) -> Tensor {
-        switch priorKind {
-        case .standard: return standardNormalLogProb(z)
-        case .mixture: return mixturePrior!.logProb(z)
-        case .vamp:
-            let components = DiagonalGaussian(parameters: encoder(pseudoInputs!.wrappedValue))
-            let c = components.mean.shape[0]
-            return mixtureLogProb(z, components: components, logWeights: Tensor.full([c], -Float(log(Double(c)))))
-        }
+    /// `p(z)` over `[Z]`.
+    public func priorDistribution() -> any Distribution {
+        prior.distribution { [posteriorFamily, encoder] u in posteriorFamily.distribution(encoder(u)) }
     }
 
-    /// `count` draws from `p(z)`, `[count, Z]`.
+    /// `log p(z)` for `z` of shape `[..., Z]`.
+    public func priorLogProb(_ z: Tensor) -> Tensor { priorDistribution().logProb(z) }
+
+    /// `count` draws from `p(z)`, `[count, Z]` (no gradient).
     public func samplePrior(count: Int, generator: inout RandomGenerator) -> Tensor {
-        switch priorKind {
-        case .standard: return generator.normal([count, latentDimension])
-        case .mixture: return mixturePrior!.sample(count: count, generator: &generator)
-        case .vamp:
-            let components = withoutDerivative { DiagonalGaussian(parameters: encoder(pseudoInputs!.wrappedValue)) }
-            let c = components.mean.shape[0]
-            return sampleComponents(components, chosen: (0..<count).map { _ in Int.random(in: 0..<c, using: &generator) },
-                                    generator: &generator)
-        }
+        var g = generator
+        defer { generator = g }
+        return withoutDerivative { priorDistribution().sample([count], generator: &g) }
     }
 
     // MARK: Bounds
@@ -280,14 +218,15 @@ open class VariationalAutoencoder: Module {
     ///   into `z` is scaled by the slot (filled by the caller).
     func logWeights(_ x: Tensor, condition: Tensor?, samples k: Int, generator: inout RandomGenerator,
                     gradientSlot: GradientScaleSlot? = nil) -> Tensor {
-        let q = posterior(x, condition: condition)
+        let parameters = encoder(Self.appending(condition, to: x))
+        let q = posteriorFamily.distribution(parameters)
         var (z, logQ) = (Tensor(0), Tensor(0))
         if let gradientSlot {
-            ensure(q.hasAnalyticKL, "VariationalAutoencoder: the DReG estimator needs a Gaussian posterior")
-            z = q.rsample(sampleCount: k, generator: &generator).scalingGradient(by: gradientSlot)
-            logQ = q.detachedPosterior().logProb(z)
+            ensure(posteriorFamily.scoresExternalPoints, "VariationalAutoencoder: the DReG estimator needs a Gaussian posterior")
+            z = q.rsample([k], generator: &generator).scalingGradient(by: gradientSlot)
+            logQ = posteriorFamily.distribution(parameters.detached()).logProb(z)
         } else {
-            (z, logQ) = q.rsampleWithLogProb(sampleCount: k, generator: &generator)
+            (z, logQ) = q.sampleAndLogProb([k], generator: &generator)
         }
         let output = decode(z, condition: condition)
         return decoder.logLikelihood(x, output: output) + priorLogProb(z) - logQ
@@ -300,24 +239,23 @@ open class VariationalAutoencoder: Module {
     }
 
     /// Per-example ELBO terms with one reparameterised sample (or `samples` averaged):
-    /// `E_q[log p(x|z)]` (`[B]`), `KL(q ‖ p)` (`[B]`) and, for the standard-normal prior, the
-    /// analytic per-dimension KL (`[B, Z]`; otherwise — other priors, flow posteriors — the
-    /// KL is the Monte-Carlo estimate `E_q[log q(z|x) − log p(z)]` on the same samples and the
-    /// per-dimension KL is `nil`).
+    /// `E_q[log p(x|z)]` (`[B]`), `KL(q ‖ p)` (`[B]`) and, when it factorises (a diagonal
+    /// Gaussian against the standard normal), the analytic per-dimension KL (`[B, Z]`). The
+    /// KL is analytic when LatentProbability knows a rule for the pair; otherwise (mixture,
+    /// VampPrior and flow priors, flow posteriors) it is the Monte-Carlo estimate
+    /// `E_q[log q(z|x) − log p(z)]` on the same samples, and the per-dimension KL is `nil`.
     public func elboTerms(_ x: Tensor, condition: Tensor? = nil, samples: Int = 1, generator: inout RandomGenerator)
         -> (reconstruction: Tensor, kl: Tensor, klPerDimension: Tensor?) {
         let q = posterior(x, condition: condition)
-        if priorKind == .standard && q.hasAnalyticKL {
-            let z = q.rsample(sampleCount: samples, generator: &generator)
-            let logLikelihood = decoder.logLikelihood(x, output: decode(z, condition: condition)).mean(alongAxis: 0)
-            if let perDimension = q.klDivergencePerDimension {
-                return (logLikelihood, perDimension.sum(alongAxis: -1), perDimension)
-            }
-            return (logLikelihood, q.klDivergenceFromStandardNormal(), nil)
-        }
-        let (z, logQ) = q.rsampleWithLogProb(sampleCount: samples, generator: &generator)
+        let p = priorDistribution()
+        let (z, logQ) = q.sampleAndLogProb([samples], generator: &generator)
         let logLikelihood = decoder.logLikelihood(x, output: decode(z, condition: condition)).mean(alongAxis: 0)
-        return (logLikelihood, (logQ - priorLogProb(z)).mean(alongAxis: 0), nil)
+        if let qi = q as? Independent, let pi = p as? Independent, qi.reinterpretedBatchDimensions == 1,
+           pi.reinterpretedBatchDimensions == 1, let perDimension = KLDivergence.analytic(qi.base, pi.base) {
+            return (logLikelihood, perDimension.sum(alongAxis: -1), perDimension)
+        }
+        if let kl = KLDivergence.analytic(q, p) { return (logLikelihood, kl, nil) }
+        return (logLikelihood, (logQ - p.logProb(z)).mean(alongAxis: 0), nil)
     }
 
     /// The ELBO per example, `[B]`.
@@ -411,7 +349,7 @@ open class VariationalAutoencoder: Module {
             let logLikelihood = importanceSampledLogLikelihood(x, condition: c, samples: evaluationSamples, generator: &generator)
             return ["nll": -Double(logLikelihood.sum().scalar), "negative-elbo": reconstruction + kl,
                     "kl": kl, "reconstruction": reconstruction]
-                .merging(ActiveUnitStatistics.sums(posteriorMeans: posterior(x, condition: c).mean)) { a, _ in a }
+                .merging(ActiveUnitStatistics.sums(posteriorMeans: posteriorLocation(x, condition: c))) { a, _ in a }
         }
     }
 
@@ -449,7 +387,7 @@ open class VariationalAutoencoder: Module {
         withoutDerivative {
             var g = RandomGenerator(seed: 0)
             let (x, c) = prepare(batch, training: false, generator: &g)
-            return posterior(x, condition: c).mean
+            return posteriorLocation(x, condition: c)
         }
     }
 }

@@ -205,10 +205,11 @@ public final class VQVAE: Module, SingleLossModel {
         return (quantization, decoder(quantization.quantized))
     }
 
-    /// `log p(x | z)` per example for Bernoulli `logits`, `[B]`.
+    /// `log p(x | z)` per example for Bernoulli `logits`, `[B]`: independent ``Bernoulli``
+    /// pixels, the VAEs' ``BernoulliObservation``.
     public func logLikelihood(_ x: Tensor, logits: Tensor) -> Tensor {
-        let b = x.shape[0]
-        return -binaryCrossEntropy(logits: logits, targets: x, reduction: .none).reshaped(to: [b, x.scalarCount / b]).sum(alongAxis: 1)
+        let flat = [x.shape[0], x.scalarCount / max(x.shape[0], 1)]
+        return BernoulliObservation().distribution(output: logits.reshaped(to: flat)).logProb(x.reshaped(to: flat))
     }
 
     // MARK: GenerativeModel

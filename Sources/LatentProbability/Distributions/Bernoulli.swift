@@ -2,21 +2,23 @@ import LatentCore
 
 /// The Bernoulli distribution over {0, 1}: P(X = 1) = p = σ(ℓ).
 ///
-/// Parameterised by logits ℓ (log-odds) or by probabilities p; both are kept (the other
-/// derived, differentiably). log P(x) = −BCE(ℓ, x) = xℓ − softplus(ℓ), computed with the
+/// Parameterised by logits ℓ (log-odds) or by probabilities p; the other is derived,
+/// differentiably (p = σ(ℓ) only when asked for, so scoring by logits costs no sigmoid). log P(x) = −BCE(ℓ, x) = xℓ − softplus(ℓ), computed with the
 /// fused, stable ``binaryCrossEntropy(logits:targets:reduction:)`` (finite for logits of
 /// any magnitude). `logProb` also accepts soft values x ∈ [0, 1], giving the negative
 /// cross-entropy that VAEs use on grey-level images (not a normalised density there).
 public struct Bernoulli: Distribution, AnalyticKLDivergence, Sendable {
     /// Log-odds ℓ, shape `batchShape`.
     public let logits: Tensor
+    /// Probabilities given at construction (nil when built from logits).
+    private let givenProbabilities: Tensor?
     /// p = σ(ℓ), shape `batchShape`.
-    public let probabilities: Tensor
+    public var probabilities: Tensor { givenProbabilities ?? logits.sigmoid() }
 
     /// A Bernoulli with log-odds `logits`.
     public init(logits: Tensor) {
         self.logits = logits
-        self.probabilities = logits.sigmoid()
+        self.givenProbabilities = nil
     }
 
     /// A Bernoulli with success probabilities `probabilities` ∈ [0, 1] (traps otherwise).
@@ -25,14 +27,14 @@ public struct Bernoulli: Distribution, AnalyticKLDivergence, Sendable {
         checkParameters { () throws(DistributionParameterError) in
             try Bernoulli.validate(probabilities: probabilities)
         }
-        self.probabilities = probabilities
+        self.givenProbabilities = probabilities
         let p = probabilities.clampedProbabilities()
         self.logits = p.log() - (-p).log1p()
     }
 
-    private init(logits: Tensor, probabilities: Tensor) {
+    private init(logits: Tensor, probabilities: Tensor?) {
         self.logits = logits
-        self.probabilities = probabilities
+        self.givenProbabilities = probabilities
     }
 
     /// Checks that every probability lies in [0, 1].
@@ -81,6 +83,6 @@ extension Bernoulli {
     /// The same distribution with its parameters broadcast to `batchShape`.
     public func expand(_ batchShape: [Int]) -> Bernoulli {
         checkExpansion(to: batchShape)
-        return Bernoulli(logits: logits.broadcast(to: batchShape), probabilities: probabilities.broadcast(to: batchShape))
+        return Bernoulli(logits: logits.broadcast(to: batchShape), probabilities: givenProbabilities?.broadcast(to: batchShape))
     }
 }

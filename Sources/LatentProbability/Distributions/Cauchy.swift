@@ -8,29 +8,13 @@ import LatentCore
 /// Parameters broadcast to the batch shape; the event shape is `[]`. The mean and
 /// variance do not exist: `mean` is NaN and `variance` is +∞ (as PyTorch). `rsample`
 /// applies the quantile function μ + γ tan(π(u − ½)) to an open uniform draw.
-public struct Cauchy: Distribution, Sendable {
-    /// The location μ (the median), broadcast to the batch shape.
-    public let loc: Tensor
-    /// The scale γ > 0 (half the interquartile range), broadcast to the batch shape.
-    public let scale: Tensor
-    public let batchShape: [Int]
-    public var eventShape: [Int] { [] }
-    public var hasRSample: Bool { true }
-    public var support: Constraint { .real }
+public struct Cauchy: LocationScaleFamily, Sendable {
+    public let parameters: LocationScale
 
     /// - Parameters:
     ///   - loc: The location μ.
     ///   - scale: The scale γ > 0.
-    public init(loc: Tensor, scale: Tensor) {
-        batchShape = checkParameters { () throws(DistributionParameterError) in try Self.validate(loc: loc, scale: scale) }
-        self.loc = loc.broadcast(to: batchShape)
-        self.scale = scale.broadcast(to: batchShape)
-    }
-
-    /// Checks the parameters and returns the batch shape.
-    public static func validate(loc: Tensor, scale: Tensor) throws(DistributionParameterError) -> [Int] {
-        try DistributionValidation.locationScale("Cauchy", loc: loc, scale: scale)
-    }
+    public init(loc: Tensor, scale: Tensor) { parameters = LocationScale("Cauchy", loc: loc, scale: scale) }
 
     public func rsample(_ sampleShape: [Int], generator: inout RandomGenerator) -> Tensor {
         loc + scale * openUniform(sampleShape + batchShape, generator: &generator).standardCauchyQuantile()
@@ -58,14 +42,5 @@ public struct Cauchy: Distribution, Sendable {
     public func icdf(_ probability: Tensor) -> Tensor {
         _ = checkValue("icdf", probability)
         return loc + scale * probability.standardCauchyQuantile()
-    }
-}
-
-extension Cauchy {
-    /// The same distribution with its parameters broadcast to `batchShape` (samples are
-    /// independent along the new dimensions).
-    public func expand(_ batchShape: [Int]) -> Cauchy {
-        checkExpansion(to: batchShape)
-        return Cauchy(loc: loc.broadcast(to: batchShape), scale: scale.broadcast(to: batchShape))
     }
 }

@@ -1,12 +1,13 @@
 import Foundation
 import LatentCore
 
-/// A mixture of discretised logistic distributions over the 2ᵇ levels of b-bit image
-/// data (Salimans, Karpathy, Chen & Kingma 2017, "PixelCNN++").
+/// A mixture of discretised logistic distributions over the L levels of image data —
+/// L = 2ᵇ for b-bit images, or any L ≥ 2 (Salimans, Karpathy, Chen & Kingma 2017,
+/// "PixelCNN++").
 ///
-/// Values are pixel intensities scaled to [−1, 1]: level k ∈ {0, …, 2ᵇ − 1} is
-/// x = 2k/(2ᵇ − 1) − 1 (see ``values(fromLevels:bitDepth:)``). Each level owns the bin
-/// [x − h, x + h] with h = 1/(2ᵇ − 1), except that the lowest level takes everything below
+/// Values are pixel intensities scaled to [−1, 1]: level k ∈ {0, …, L − 1} is
+/// x = 2k/(L − 1) − 1 (see ``values(fromLevels:levelCount:)``). Each level owns the bin
+/// [x − h, x + h] with h = 1/(L − 1), except that the lowest level takes everything below
 /// (−∞, −1 + h] and the highest everything above [1 − h, ∞). For a logistic with mean μ
 /// and scale s (CDF σ((x − μ)/s)), and mixture weights π = softmax(logits):
 ///
@@ -36,21 +37,30 @@ public struct DiscretizedLogisticMixture: Distribution, Sendable {
     public let logScales: Tensor
     /// RGB coupling coefficients (α, β, γ), `B + [3, K]`, or nil for independent elements.
     public let coefficients: Tensor?
-    /// Bits per value b (8 for ordinary images).
-    public let bitDepth: Int
+    /// The number of levels L (256 for 8-bit images).
+    public let levelCount: Int
+    /// Bits per value b, `⌈log₂ L⌉` (8 for ordinary images).
+    public var bitDepth: Int { Int.bitWidth - (levelCount - 1).leadingZeroBitCount }
 
-    /// A mixture per element, parameters `B + [K]`.
+    /// A mixture per element over the 2ᵇ levels of b-bit data, parameters `B + [K]`.
     public init(logits: Tensor, means: Tensor, logScales: Tensor, bitDepth: Int = 8, minimumLogScale: Float = -7) {
+        ensure(bitDepth >= 1 && bitDepth <= 16, "DiscretizedLogisticMixture: bitDepth must be in 1...16, got \(bitDepth)")
+        self.init(logits: logits, means: means, logScales: logScales, levelCount: 1 << bitDepth, minimumLogScale: minimumLogScale)
+    }
+
+    /// A mixture per element over `levelCount` levels (any L ≥ 2, e.g. the 17 grey levels
+    /// of the digits data), parameters `B + [K]`.
+    public init(logits: Tensor, means: Tensor, logScales: Tensor, levelCount: Int, minimumLogScale: Float = -7) {
         checkShapes { () throws(ShapeError) in
             try DiscretizedLogisticMixture.validateShapes(logits: logits.shape, means: means.shape,
                                                           logScales: logScales.shape, coefficients: nil)
         }
-        ensure(bitDepth >= 1 && bitDepth <= 16, "DiscretizedLogisticMixture: bitDepth must be in 1...16, got \(bitDepth)")
+        ensure(levelCount >= 2 && levelCount <= 1 << 16, "DiscretizedLogisticMixture: levelCount must be in 2...65536, got \(levelCount)")
         self.logits = logits
         self.means = means
         self.logScales = logScales.clamped(min: minimumLogScale)
         self.coefficients = nil
-        self.bitDepth = bitDepth
+        self.levelCount = levelCount
     }
 
     /// A mixture per RGB pixel with PixelCNN++'s channel coupling: `logits` `B + [K]`,
@@ -66,7 +76,7 @@ public struct DiscretizedLogisticMixture: Distribution, Sendable {
         self.means = means
         self.logScales = logScales.clamped(min: minimumLogScale)
         self.coefficients = coefficients
-        self.bitDepth = bitDepth
+        self.levelCount = 1 << bitDepth
     }
 
     /// Checks the parameter shapes of either layout.
@@ -84,12 +94,22 @@ public struct DiscretizedLogisticMixture: Distribution, Sendable {
 
     /// Level k ∈ {0, …, 2ᵇ − 1} to its value 2k/(2ᵇ − 1) − 1 in [−1, 1].
     public static func values(fromLevels levels: Tensor, bitDepth: Int = 8) -> Tensor {
-        levels * (2 / Float((1 << bitDepth) - 1)) - 1
+        values(fromLevels: levels, levelCount: 1 << bitDepth)
+    }
+
+    /// Level k ∈ {0, …, L − 1} to its value 2k/(L − 1) − 1 in [−1, 1].
+    public static func values(fromLevels levels: Tensor, levelCount: Int) -> Tensor {
+        levels * (2 / Float(levelCount - 1)) - 1
     }
 
     /// Values in [−1, 1] to the nearest level in {0, …, 2ᵇ − 1}.
     public static func levels(fromValues values: Tensor, bitDepth: Int = 8) -> Tensor {
-        let top = Float((1 << bitDepth) - 1)
+        levels(fromValues: values, levelCount: 1 << bitDepth)
+    }
+
+    /// Values in [−1, 1] to the nearest level in {0, …, L − 1}.
+    public static func levels(fromValues values: Tensor, levelCount: Int) -> Tensor {
+        let top = Float(levelCount - 1)
         return ((values + 1) * (top / 2)).rounded().clamped(min: 0, max: top)
     }
 
@@ -98,7 +118,7 @@ public struct DiscretizedLogisticMixture: Distribution, Sendable {
     public var support: Constraint { .interval(lower: -1, upper: 1) }
     /// The number of components K.
     public var componentCount: Int { logits.shape.last! }
-    private var halfBin: Float { 1 / Float((1 << bitDepth) - 1) }
+    private var halfBin: Float { 1 / Float(levelCount - 1) }
 
     /// log P(bin of x) for a single logistic of mean μ and log-scale log s (broadcasting).
     func logBinMass(_ x: Tensor, mean: Tensor, logScale: Tensor) -> Tensor {
@@ -172,7 +192,7 @@ public struct DiscretizedLogisticMixture: Distribution, Sendable {
             let noise = logS.exp() * (u.log() - (-u).log1p())
             guard let coefficients else {
                 let x = (mu + noise).clamped(min: -1, max: 1)
-                return Self.values(fromLevels: Self.levels(fromValues: x, bitDepth: bitDepth), bitDepth: bitDepth)
+                return Self.values(fromLevels: Self.levels(fromValues: x, levelCount: levelCount), levelCount: levelCount)
             }
             let c = pick(coefficients)
             func channel(_ t: Tensor, _ i: Int) -> Tensor { t.sliced(alongAxis: -1, range: i..<(i + 1)) }
@@ -180,7 +200,7 @@ public struct DiscretizedLogisticMixture: Distribution, Sendable {
             let green = (channel(mu, 1) + channel(c, 0) * red + channel(noise, 1)).clamped(min: -1, max: 1)
             let blue = (channel(mu, 2) + channel(c, 1) * red + channel(c, 2) * green + channel(noise, 2)).clamped(min: -1, max: 1)
             let x = concatenate([red, green, blue], alongAxis: -1)
-            return Self.values(fromLevels: Self.levels(fromValues: x, bitDepth: bitDepth), bitDepth: bitDepth)
+            return Self.values(fromLevels: Self.levels(fromValues: x, levelCount: levelCount), levelCount: levelCount)
         }
     }
 }

@@ -40,6 +40,11 @@ public protocol Distribution {
     func cdf(_ value: Tensor) -> Tensor
     /// Inverse CDF (quantile function).
     func icdf(_ probability: Tensor) -> Tensor
+    /// Draws of shape `sampleShape + batchShape + eventShape` — reparameterised when
+    /// ``hasRSample`` — with their log-densities (`sampleShape + batchShape`). The default
+    /// draws, then scores; flows give both from one forward pass, which is how a flow
+    /// whose inverse is costly or unknown is scored (Monte-Carlo KL, VAE posteriors).
+    func sampleAndLogProb(_ sampleShape: [Int], generator: inout RandomGenerator) -> (sample: Tensor, logProb: Tensor)
 }
 
 extension Distribution {
@@ -62,6 +67,11 @@ extension Distribution {
     public var variance: Tensor { fatalError("\(Self.self).variance: no closed form") }
     public func cdf(_ value: Tensor) -> Tensor { fatalError("\(Self.self).cdf: no closed form") }
     public func icdf(_ probability: Tensor) -> Tensor { fatalError("\(Self.self).icdf: no closed form") }
+
+    public func sampleAndLogProb(_ sampleShape: [Int], generator: inout RandomGenerator) -> (sample: Tensor, logProb: Tensor) {
+        let x = hasRSample ? rsample(sampleShape, generator: &generator) : sample(sampleShape, generator: &generator)
+        return (x, logProb(x))
+    }
 
     /// One draw of shape `batchShape + eventShape`.
     public func sample(generator: inout RandomGenerator) -> Tensor { sample([], generator: &generator) }

@@ -7,29 +7,13 @@ import LatentCore
 ///
 /// Parameters broadcast to the batch shape; the event shape is `[]`. `rsample` applies
 /// the quantile function to an open uniform draw.
-public struct Laplace: Distribution, Sendable {
-    /// The location μ (the mean and median), broadcast to the batch shape.
-    public let loc: Tensor
-    /// The scale b > 0, broadcast to the batch shape.
-    public let scale: Tensor
-    public let batchShape: [Int]
-    public var eventShape: [Int] { [] }
-    public var hasRSample: Bool { true }
-    public var support: Constraint { .real }
+public struct Laplace: LocationScaleFamily, Sendable {
+    public let parameters: LocationScale
 
     /// - Parameters:
     ///   - loc: The location μ.
     ///   - scale: The scale b > 0.
-    public init(loc: Tensor, scale: Tensor) {
-        batchShape = checkParameters { () throws(DistributionParameterError) in try Self.validate(loc: loc, scale: scale) }
-        self.loc = loc.broadcast(to: batchShape)
-        self.scale = scale.broadcast(to: batchShape)
-    }
-
-    /// Checks the parameters and returns the batch shape.
-    public static func validate(loc: Tensor, scale: Tensor) throws(DistributionParameterError) -> [Int] {
-        try DistributionValidation.locationScale("Laplace", loc: loc, scale: scale)
-    }
+    public init(loc: Tensor, scale: Tensor) { parameters = LocationScale("Laplace", loc: loc, scale: scale) }
 
     public func rsample(_ sampleShape: [Int], generator: inout RandomGenerator) -> Tensor {
         quantile(openUniform(sampleShape + batchShape, generator: &generator))
@@ -73,14 +57,5 @@ extension Laplace: AnalyticKLDivergence {
         let ratio = scale / q.scale
         let distance = (loc - q.loc).abs()
         return -ratio.log() + distance / q.scale + ratio * (-distance / scale).exp() - 1
-    }
-}
-
-extension Laplace {
-    /// The same distribution with its parameters broadcast to `batchShape` (samples are
-    /// independent along the new dimensions).
-    public func expand(_ batchShape: [Int]) -> Laplace {
-        checkExpansion(to: batchShape)
-        return Laplace(loc: loc.broadcast(to: batchShape), scale: scale.broadcast(to: batchShape))
     }
 }

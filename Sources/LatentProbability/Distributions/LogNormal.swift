@@ -7,29 +7,14 @@ import LatentCore
 ///
 /// Parameters broadcast to the batch shape; the event shape is `[]`. `rsample` is
 /// exp(μ + σε).
-public struct LogNormal: Distribution, Sendable {
-    /// μ, the mean of ln X, broadcast to the batch shape.
-    public let loc: Tensor
-    /// σ > 0, the standard deviation of ln X, broadcast to the batch shape.
-    public let scale: Tensor
-    public let batchShape: [Int]
-    public var eventShape: [Int] { [] }
-    public var hasRSample: Bool { true }
+public struct LogNormal: LocationScaleFamily, Sendable {
+    public let parameters: LocationScale
     public var support: Constraint { .positive }
 
     /// - Parameters:
     ///   - loc: μ, the mean of ln X.
     ///   - scale: σ > 0, the standard deviation of ln X.
-    public init(loc: Tensor, scale: Tensor) {
-        batchShape = checkParameters { () throws(DistributionParameterError) in try Self.validate(loc: loc, scale: scale) }
-        self.loc = loc.broadcast(to: batchShape)
-        self.scale = scale.broadcast(to: batchShape)
-    }
-
-    /// Checks the parameters and returns the batch shape.
-    public static func validate(loc: Tensor, scale: Tensor) throws(DistributionParameterError) -> [Int] {
-        try DistributionValidation.locationScale("LogNormal", loc: loc, scale: scale)
-    }
+    public init(loc: Tensor, scale: Tensor) { parameters = LocationScale("LogNormal", loc: loc, scale: scale) }
 
     /// The normal distribution of ln X.
     public var base: Normal { Normal(loc: loc, scale: scale) }
@@ -76,15 +61,6 @@ extension LogNormal: AnalyticKLDivergence {
     /// KL between log-normals equals the KL between their underlying normals.
     public func analyticKLDivergence(to other: any Distribution) -> Tensor? {
         guard let q = other as? LogNormal else { return nil }
-        return klDivergence(base, q.base)
-    }
-}
-
-extension LogNormal {
-    /// The same distribution with its parameters broadcast to `batchShape` (samples are
-    /// independent along the new dimensions).
-    public func expand(_ batchShape: [Int]) -> LogNormal {
-        checkExpansion(to: batchShape)
-        return LogNormal(loc: loc.broadcast(to: batchShape), scale: scale.broadcast(to: batchShape))
+        return KLDivergence.analytic(base, q.base)
     }
 }

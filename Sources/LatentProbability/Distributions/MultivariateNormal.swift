@@ -140,11 +140,17 @@ public struct MultivariateNormal: Distribution, Sendable {
 
 extension MultivariateNormal: AnalyticKLDivergence {
     /// KL(N(μ₁, Σ₁) ‖ N(μ₂, Σ₂)) = ½(tr(Σ₂⁻¹Σ₁) + (μ₂ − μ₁)ᵀΣ₂⁻¹(μ₂ − μ₁) − d + ln det Σ₂ − ln det Σ₁),
-    /// with tr(Σ₂⁻¹Σ₁) = ‖L₂⁻¹L₁‖²_F. Also accepts a ``LowRankMultivariateNormal`` on the right.
+    /// with tr(Σ₂⁻¹Σ₁) = ‖L₂⁻¹L₁‖²_F. Also accepts a ``LowRankMultivariateNormal`` on the right,
+    /// and a diagonal Gaussian `Independent(Normal, 1)` (as N(μ₂, diag σ₂²); the N(0, I) prior
+    /// of a VAE with a full-covariance posterior).
     public func analyticKLDivergence(to other: any Distribution) -> Tensor? {
         let q: MultivariateNormal
         if let o = other as? MultivariateNormal { q = o } else if let o = other as? LowRankMultivariateNormal {
             q = o.multivariateNormal
+        } else if let o = other as? Independent, o.reinterpretedBatchDimensions == 1, let normal = o.base as? Normal {
+            // A diagonal Gaussian (e.g. the N(0, I) prior of a VAE): L = diag(σ).
+            let d = normal.batchShape.last ?? 1
+            q = MultivariateNormal(loc: normal.loc, scaleTril: Tensor.eye(d) * normal.scale.unsqueezed(axis: -2))
         } else {
             return nil
         }

@@ -80,6 +80,10 @@ public struct TransformedDistribution: Distribution {
             + inverseLogDet.summedOverTrailingAxes(extraLogDetRank)
     }
 
+    public func sampleAndLogProb(_ sampleShape: [Int], generator: inout RandomGenerator) -> (sample: Tensor, logProb: Tensor) {
+        sampleAndLogProb(sampleShape, generator: &generator, reparameterized: nil)
+    }
+
     /// Draws and their log-densities in one forward pass (no inverse needed, which is
     /// what makes flows with an expensive inverse cheap to sample and score).
     ///

@@ -42,22 +42,60 @@ public enum KLDivergence {
     }
 }
 
-/// KL(p ‖ q) in closed form, shape `batchShape`. Traps, naming both types, when no
-/// analytic rule is known: use ``monteCarloKLDivergence(_:_:sampleCount:generator:)``
-/// explicitly in that case.
-public func klDivergence(_ p: any Distribution, _ q: any Distribution) -> Tensor {
+/// Why ``klDivergence(_:_:)`` has no value: no analytic rule is known for the pair.
+public struct KLDivergenceError: Error, CustomStringConvertible, Equatable {
+    /// The types of p and q.
+    public let p: String, q: String
+    public init(p: String, q: String) { self.p = p; self.q = q }
+    public var description: String {
+        "klDivergence: no analytic KL for (\(p), \(q)); register one with KLDivergence.register, or pass a generator for the Monte-Carlo estimate"
+    }
+}
+
+extension KLDivergence {
+    /// Draws of p behind the Monte-Carlo fallback of
+    /// ``klDivergence(_:_:fallbackSamples:generator:)`` unless the caller gives a count:
+    /// 64 (the estimate's standard error is the spread of `log p − log q` over 8).
+    public static let defaultMonteCarloSamples = 64
+}
+
+/// KL(p ‖ q) in closed form, shape `batchShape`. Throws ``KLDivergenceError`` (never traps)
+/// when no analytic rule is known: then register one, or use
+/// ``klDivergence(_:_:fallbackSamples:generator:)``, which falls back to Monte Carlo.
+public func klDivergence(_ p: any Distribution, _ q: any Distribution) throws(KLDivergenceError) -> Tensor {
     guard let kl = KLDivergence.analytic(p, q) else {
-        fatalError("klDivergence: no analytic KL for (\(type(of: p)), \(type(of: q))); register one with KLDivergence.register or use monteCarloKLDivergence")
+        throw KLDivergenceError(p: "\(type(of: p))", q: "\(type(of: q))")
     }
     return kl
 }
 
+/// KL(p ‖ q), shape `batchShape`: the analytic value when a rule is known, else the
+/// Monte-Carlo estimate `(1/S) Σₛ log p(xₛ) − log q(xₛ)`, `xₛ ~ p`, from
+/// `fallbackSamples` draws (``monteCarloKLDivergence(_:_:sampleCount:generator:)``). The
+/// generator is only used by the fallback. Never traps for a missing rule.
+///
+/// ```swift
+/// let kl = klDivergence(posterior, flowPrior, generator: &rng)              // 64 draws if needed
+/// let precise = klDivergence(posterior, flowPrior, fallbackSamples: 1000, generator: &rng)
+/// ```
+///
+/// - Parameters:
+///   - fallbackSamples: Draws S of the Monte-Carlo estimate (default
+///     ``KLDivergence/defaultMonteCarloSamples``); the estimate is unbiased, its error falls
+///     as 1/√S.
+public func klDivergence(_ p: any Distribution, _ q: any Distribution,
+                         fallbackSamples: Int = KLDivergence.defaultMonteCarloSamples,
+                         generator: inout RandomGenerator) -> Tensor {
+    KLDivergence.analytic(p, q) ?? monteCarloKLDivergence(p, q, sampleCount: fallbackSamples, generator: &generator)
+}
+
 /// Monte-Carlo estimate of KL(p ‖ q) = E_p[log p(x) − log q(x)] from `sampleCount`
 /// draws of p, shape `batchShape`. Reparameterised (differentiable in p's parameters)
-/// when p has `rsample`.
+/// when p has `rsample`; draws and `log p` come from one
+/// ``Distribution/sampleAndLogProb(_:generator:)`` (one pass for flows).
 public func monteCarloKLDivergence(_ p: any Distribution, _ q: any Distribution, sampleCount: Int,
                                    generator: inout RandomGenerator) -> Tensor {
     ensure(sampleCount > 0, "monteCarloKLDivergence: sampleCount must be positive")
-    let x = p.hasRSample ? p.rsample([sampleCount], generator: &generator) : p.sample([sampleCount], generator: &generator)
-    return (p.logProb(x) - q.logProb(x)).mean(alongAxis: 0)
+    let (x, logP) = p.sampleAndLogProb([sampleCount], generator: &generator)
+    return (logP - q.logProb(x)).mean(alongAxis: 0)
 }

@@ -1,26 +1,34 @@
 import Foundation
 import LatentCore
 import LatentNN
+import LatentProbability
 
-/// A normalising-flow posterior `q(z | x)`: a diagonal Gaussian `q₀(z₀ | x)` from the encoder
-/// pushed through invertible steps `z_T = f_T ∘ … ∘ f_1(z₀)` whose parameters may depend on
-/// `x` (Rezende & Mohamed, 2015; Kingma et al., 2016):
+/// A Gaussian pushed through invertible steps whose parameters depend on the example:
+/// the planar and IAF posteriors `q(z | x)` of a VAE (Rezende & Mohamed, 2015; Kingma et
+/// al., 2016). `z_T = f_T ∘ … ∘ f_1(z₀)`, `z₀ ~ q₀(z₀ | x)` (the encoder's diagonal Gaussian),
 ///
 /// `log q(z_T | x) = log q₀(z₀ | x) − Σₜ log |det ∂fₜ/∂zₜ₋₁|`.
 ///
-/// The density is known along the sampling path only, so ``rsampleWithLogProb(sampleCount:generator:)``
-/// gives `z` with its `log q`; scoring external points (``logProb(_:)``), the analytic KL
-/// and a detached copy (DReG) are not available.
-public struct FlowPosterior: GaussianPosterior {
-    /// `q₀(z₀ | x)`.
-    public let base: DiagonalGaussian
+/// A ``Distribution`` whose density is known along its own draws: ``sampleAndLogProb(_:generator:)``
+/// gives `z` with `log q` in one pass, which is all a VAE bound and the Monte-Carlo KL
+/// need. Scoring external points (``logProb(_:)``) needs the inverse of every step, which
+/// planar steps lack: it traps, naming the remedy. (A ``FlowDistribution`` of a ``Flow``
+/// with invertible transforms scores any point.)
+public struct AmortizedFlow: Distribution {
+    /// `q₀(z₀ | x)`: batch `[B]`, events `[Z]`.
+    public let base: any Distribution
     /// The steps: `z [S, B, Z] ↦ (f(z), log |det ∂f/∂z| [S, B])`, composed in order.
     public let steps: [(Tensor) -> (Tensor, Tensor)]
 
-    public init(base: DiagonalGaussian, steps: [(Tensor) -> (Tensor, Tensor)]) {
+    public init(base: any Distribution, steps: [(Tensor) -> (Tensor, Tensor)]) {
         self.base = base
         self.steps = steps
     }
+
+    public var batchShape: [Int] { base.batchShape }
+    public var eventShape: [Int] { base.eventShape }
+    public var hasRSample: Bool { true }
+    public var support: Constraint { .realVector }
 
     /// `(f_T ∘ … ∘ f_1(z₀), Σₜ log |det|)` for `z₀` of shape `[S, B, Z]`.
     public func push(_ z0: Tensor) -> (z: Tensor, logDeterminant: Tensor) {
@@ -36,32 +44,20 @@ public struct FlowPosterior: GaussianPosterior {
 
     /// The flow's image of the base mean, `f(μ₀)`, `[B, Z]` — a location of `q` (not `E_q[z]`),
     /// used for reconstructions and the active-unit count.
-    public var mean: Tensor { push(base.mean.unsqueezed(axis: 0)).z.squeezed(axis: 0) }
+    public var location: Tensor { push(base.mean.unsqueezed(axis: 0)).z.squeezed(axis: 0) }
 
-    public func rsample(sampleCount: Int, generator: inout RandomGenerator) -> Tensor {
-        rsampleWithLogProb(sampleCount: sampleCount, generator: &generator).z
+    public func rsample(_ sampleShape: [Int], generator: inout RandomGenerator) -> Tensor {
+        sampleAndLogProb(sampleShape, generator: &generator).sample
     }
 
-    public func rsampleWithLogProb(sampleCount: Int, generator: inout RandomGenerator) -> (z: Tensor, logProb: Tensor) {
-        let z0 = base.rsample(sampleCount: sampleCount, generator: &generator)
+    public func sampleAndLogProb(_ sampleShape: [Int], generator: inout RandomGenerator) -> (sample: Tensor, logProb: Tensor) {
+        let z0 = base.rsample(sampleShape, generator: &generator)
         let (z, logDeterminant) = push(z0)
         return (z, base.logProb(z0) - logDeterminant)
     }
 
-    public func logProb(_ z: Tensor) -> Tensor {
-        fatalError("FlowPosterior: log q of an external point needs the flow's inverse; use rsampleWithLogProb")
-    }
-
-    public var hasAnalyticKL: Bool { false }
-
-    public func klDivergenceFromStandardNormal() -> Tensor {
-        fatalError("FlowPosterior: no analytic KL; estimate E_q[log q − log p] by Monte Carlo")
-    }
-
-    public var klDivergencePerDimension: Tensor? { nil }
-
-    public func detachedPosterior() -> any GaussianPosterior {
-        fatalError("FlowPosterior: no detached copy (the doubly reparameterised gradient needs log q of external points)")
+    public func logProb(_ value: Tensor) -> Tensor {
+        fatalError("AmortizedFlow: log q of an external point needs the inverse of every step; use sampleAndLogProb, or a Flow with invertible transforms (ConditionalFlowPosterior)")
     }
 
     // MARK: Steps

@@ -26,6 +26,28 @@ public enum VectorMath {
         f(Vector(repeating: x))[0]
     }
 
+    // MARK: - Loads and stores
+
+    /// Loads 16 floats from `p` (any alignment), or the first `count < 16` of them with
+    /// the other lanes set to `fill` (a row's tail).
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>, _ count: Int, fill: Float = 0) -> Vector {
+        if count >= 16 { return UnsafeRawPointer(p).loadUnaligned(as: Vector.self) }
+        var v = Vector(repeating: fill)
+        for i in 0..<count { v[i] = p[i] }
+        return v
+    }
+
+    /// Stores all 16 lanes of `v` at `p` (any alignment), or the first `count < 16` of them.
+    @inline(__always)
+    static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
+        if count >= 16 {
+            UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
+            return
+        }
+        for i in 0..<count { p[i] = v[i] }
+    }
+
     // MARK: - Bit-level helpers
 
     @inlinable @inline(__always)

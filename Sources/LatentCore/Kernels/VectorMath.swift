@@ -15,7 +15,11 @@ import Foundation
 /// Each function has a scalar counterpart, ``scalar(_:_:)``, that returns exactly the
 /// same bits (it runs the vector code on one lane), so loops can finish their tails
 /// without changing results.
-public enum VectorMath {
+///
+/// Internal to LatentCore (layers above call ops, never kernels); tests reach it as
+/// `@_spi(Testing) import LatentCore`, since `@testable import` needs `-enable-testing`,
+/// which release builds (where the tests run) do not pass.
+@_spi(Testing) public enum VectorMath {
     public typealias Vector = SIMD16<Float>
     public typealias Bits = SIMD16<Int32>
 

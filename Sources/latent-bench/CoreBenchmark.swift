@@ -1,5 +1,6 @@
 import Foundation
 import Latent
+@_spi(Benchmarks) import LatentCore
 
 /// The `core` suite: GEMM, elementwise throughput, per-op overhead and one MLP training step.
 enum CoreBenchmark {

@@ -1,5 +1,6 @@
 import Foundation
 import Latent
+@_spi(Benchmarks) import LatentCore
 
 /// The `models` suite: full training steps (forward + backward + Adam update) and
 /// sampling of the reference models of `../shared/bench/pytorch_reference.py` (beside the repository), with

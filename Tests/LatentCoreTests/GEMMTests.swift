@@ -1,4 +1,4 @@
-import LatentCore
+@_spi(Testing) import LatentCore
 import Testing
 
 /// The pure-Swift GEMM (run directly, whatever BLAS is loaded) and the `GEMM` dispatch,

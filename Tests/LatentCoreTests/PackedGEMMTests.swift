@@ -1,4 +1,4 @@
-import LatentCore
+@_spi(Testing) import LatentCore
 import Testing
 
 /// `SwiftGEMM.PackedMatrix` products against the naive reference and against the

@@ -1,5 +1,5 @@
 import Foundation
-import LatentCore
+@_spi(Testing) import LatentCore
 import Testing
 
 /// Accuracy of the SIMD kernels against the C library's Double functions, on dense grids

@@ -2,14 +2,16 @@
 ///
 /// Each loop processes 16 floats at a time with `SIMD16<Float>` and finishes the tail
 /// with the scalar form; tensors of 2^16 elements or more are split across cores.
-public enum Elementwise {
+///
+/// Internal to LatentCore, as ``Parallel``; latent-bench reads ``parallelGrain`` through
+/// `@_spi(Benchmarks)`.
+@_spi(Benchmarks) public enum Elementwise {
     /// Elements per parallel chunk (below twice this, loops run on the calling thread).
     public static let parallelGrain = 1 << 15
 
     public typealias Vector = SIMD16<Float>
 
     /// `out[i] = f(x[i])` over `count` elements.
-    @inlinable
     public static func map(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int,
                            _ vector: (Vector) -> Vector, _ scalar: (Float) -> Float) {
         Parallel.forEachChunk(count: count, minimumChunk: parallelGrain) { r in
@@ -27,7 +29,6 @@ public enum Elementwise {
     }
 
     /// `out[i] = f(a[i], b[i])` over `count` elements.
-    @inlinable
     public static func zip(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
                            count: Int, _ vector: (Vector, Vector) -> Vector, _ scalar: (Float, Float) -> Float) {
         Parallel.forEachChunk(count: count, minimumChunk: parallelGrain) { r in
@@ -36,7 +37,7 @@ public enum Elementwise {
     }
 
     /// `out[i] = f(a[i * sa], b[i * sb])` for `i` in `r`, with strides 0 or 1.
-    @inlinable @inline(__always)
+    @inline(__always)
     static func zipRange(_ a: UnsafePointer<Float>, _ sa: Int, _ b: UnsafePointer<Float>, _ sb: Int,
                          _ out: UnsafeMutablePointer<Float>, _ r: Range<Int>,
                          _ vector: (Vector, Vector) -> Vector, _ scalar: (Float, Float) -> Float) {
@@ -76,7 +77,6 @@ public enum Elementwise {
     }
 
     /// Broadcasting binary op: `out` has shape `outShape`; `a` and `b` are broadcast to it.
-    @inlinable
     public static func broadcastZip(_ a: Tensor, _ b: Tensor, outShape: [Int], _ out: UnsafeMutablePointer<Float>,
                                     _ vector: (Vector, Vector) -> Vector, _ scalar: (Float, Float) -> Float) {
         let pa = a.storage.pointer, pb = b.storage.pointer

@@ -5,7 +5,11 @@
 /// dimension `lda`), `B` is `k × n` after `op`, `C` is `m × n` with leading dimension `ldc`.
 /// Dispatches to the system BLAS when one is loaded (``BLAS``), else to the pure-Swift
 /// kernel (``SwiftGEMM``). When `beta` is 0, `C` is only written.
-public enum GEMM {
+///
+/// Internal to LatentCore (layers above call ops, never kernels); tests reach it as
+/// `@_spi(Testing) import LatentCore`, since `@testable import` needs `-enable-testing`,
+/// which release builds (where the tests run) do not pass.
+@_spi(Testing) public enum GEMM {
     /// Whether products go to the system BLAS (`false`: the Swift kernel).
     public static var usesBLAS: Bool { BLAS.isAvailable }
 

@@ -10,7 +10,11 @@ import Darwin
 /// Work is split into contiguous chunks that do not depend on the thread count for their
 /// *results*: kernels only ever split independent elements (or reduce in a fixed chunk
 /// order), so the same inputs give the same bits on 1 or 16 threads.
-public enum Parallel {
+///
+/// Internal to LatentCore (layers above call ops, never kernels); tests and latent-bench
+/// reach it as `@_spi(Testing)` / `@_spi(Benchmarks) import LatentCore` (`@testable
+/// import` needs `-enable-testing`, which release builds do not pass).
+@_spi(Testing) @_spi(Benchmarks) public enum Parallel {
     /// Number of worker threads: `LATENT_THREADS` if set, else the number of cores.
     public static let threadCount: Int = {
         if let s = getenv("LATENT_THREADS"), let n = Int(String(cString: s)), n > 0 { return n }
@@ -40,8 +44,9 @@ public enum Parallel {
 }
 
 /// Carries a value across a concurrency boundary that the caller knows is safe
-/// (kernels hand disjoint output ranges to worker threads).
-public struct UncheckedSendable<Value>: @unchecked Sendable {
+/// (kernels hand disjoint output ranges to worker threads). Internal to LatentCore, as
+/// ``Parallel``; latent-bench reaches it through `@_spi(Benchmarks)`.
+@_spi(Benchmarks) public struct UncheckedSendable<Value>: @unchecked Sendable {
     public let value: Value
     @inlinable public init(_ value: Value) { self.value = value }
 }

@@ -1,8 +1,8 @@
 /// Loops that reduce a contiguous tensor along a set of axes.
-public enum ReductionKernels {
+enum ReductionKernels {
     /// Coalesces `shape` into alternating runs of kept and reduced dimensions.
     /// Returns the run sizes and whether each run is reduced.
-    public static func coalesce(_ shape: [Int], reduced: [Bool]) -> (sizes: [Int], reduced: [Bool]) {
+    static func coalesce(_ shape: [Int], reduced: [Bool]) -> (sizes: [Int], reduced: [Bool]) {
         var sizes: [Int] = [], flags: [Bool] = []
         for (d, n) in shape.enumerated() where n != 1 {
             if let last = flags.last, last == reduced[d] {
@@ -22,8 +22,7 @@ public enum ReductionKernels {
     ///   - initial: identity of `combine` (0 for sums, -inf for max).
     ///   - vector/scalar: the associative combine; vector is applied lane-wise.
     ///   - horizontal: folds a 16-lane vector into one float.
-    @inlinable
-    public static func reduce(_ x: UnsafePointer<Float>, shape: [Int], reduced: [Bool],
+    static func reduce(_ x: UnsafePointer<Float>, shape: [Int], reduced: [Bool],
                               into out: UnsafeMutablePointer<Float>, initial: Float,
                               _ vector: (SIMD16<Float>, SIMD16<Float>) -> SIMD16<Float>,
                               _ scalar: (Float, Float) -> Float,
@@ -86,8 +85,8 @@ public enum ReductionKernels {
     }
 
     /// Reduces `n` contiguous floats with four independent vector accumulators.
-    @inlinable @inline(__always)
-    public static func reduceContiguous(_ x: UnsafePointer<Float>, _ n: Int, _ initial: Float,
+    @inline(__always)
+    static func reduceContiguous(_ x: UnsafePointer<Float>, _ n: Int, _ initial: Float,
                                         _ vector: (SIMD16<Float>, SIMD16<Float>) -> SIMD16<Float>,
                                         _ scalar: (Float, Float) -> Float,
                                         _ horizontal: (SIMD16<Float>) -> Float) -> Float {

@@ -16,7 +16,7 @@ public enum SoftmaxKernels {
     /// `|r| ≤ ln 2 / 2`, then scaling by `2ⁿ` built from its bits). Relative error about
     /// 2 ulp; overflows to `+inf` above 88.72, underflows to 0 below −103.97 (through the
     /// subnormals), and passes NaN through.
-    @inlinable @inline(__always)
+    @inline(__always)
     public static func exp(_ x: Vector) -> Vector {
         let high: Float = 88.72283, low: Float = -103.97208
         // (Masked selects vectorise; `clamped` compiles to a per-lane loop.)
@@ -52,7 +52,7 @@ public enum SoftmaxKernels {
     ///
     /// `y = 1 + u` is split as `y = 2ᵉ·m` with `m ∈ [√½, √2)`, `log m` comes from the Cephes
     /// polynomial, and `(u − (y − 1)) / y` corrects the rounding of `1 + u`.
-    @inlinable @inline(__always)
+    @inline(__always)
     public static func log1pUnit(_ u: Vector) -> Vector {
         let y = 1 + u
         let isLarge = y .> 1.414_213_5
@@ -78,7 +78,7 @@ public enum SoftmaxKernels {
 
     /// `eˣ` for one float, with the same algorithm as the vector form (so that row tails
     /// agree with the vectorised body).
-    @inlinable @inline(__always)
+    @inline(__always)
     public static func exp(_ x: Float) -> Float {
         exp(Vector(repeating: x))[0]
     }
@@ -86,7 +86,7 @@ public enum SoftmaxKernels {
     // MARK: - Contiguous rows
 
     /// Loads up to 16 floats, filling missing lanes with `fill`.
-    @inlinable @inline(__always)
+    @inline(__always)
     static func loadPartial(_ p: UnsafePointer<Float>, _ count: Int, fill: Float) -> Vector {
         var v = Vector(repeating: fill)
         for i in 0..<count { v[i] = p[i] }
@@ -94,13 +94,12 @@ public enum SoftmaxKernels {
     }
 
     /// Stores the first `count` lanes of `v`.
-    @inlinable @inline(__always)
+    @inline(__always)
     static func storePartial(_ v: Vector, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
         for i in 0..<count { p[i] = v[i] }
     }
 
     /// Largest of `n` contiguous floats (`-inf` when `n == 0`; NaN if any is NaN).
-    @inlinable
     public static func rowMax(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
         ReductionKernels.reduceContiguous(x, n, -.infinity, maxPropagatingNaN, maxPropagatingNaN,
                                           { v in
@@ -112,12 +111,12 @@ public enum SoftmaxKernels {
 
     /// The shift used before exponentiating: the row maximum, or 0 when it is infinite
     /// (so an all-`-inf` row gives `exp(-inf) = 0` rather than NaN).
-    @inlinable @inline(__always)
+    @inline(__always)
     static func shift(_ m: Float) -> Float { m.isFinite ? m : 0 }
 
     /// `Σ exp(x − m)` over `n` contiguous floats; when `out` is given, also writes each
     /// `exp(x − m)` there.
-    @inlinable @inline(__always)
+    @inline(__always)
     static func rowSumExp(_ x: UnsafePointer<Float>, _ n: Int, shift m: Float,
                           writing out: UnsafeMutablePointer<Float>?) -> Float {
         let raw = UnsafeRawPointer(x)
@@ -145,14 +144,12 @@ public enum SoftmaxKernels {
     }
 
     /// `log Σ exp(x)` over `n` contiguous floats, stable for any magnitude.
-    @inlinable
     public static func rowLogSumExp(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
         let m = shift(rowMax(x, n))
         return m + Foundation.log(rowSumExp(x, n, shift: m, writing: nil))
     }
 
     /// Softmax of one contiguous row: `out = exp(x − m) / Σ exp(x − m)`.
-    @inlinable
     public static func softmaxRow(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int) {
         let m = shift(rowMax(x, n))
         let s = rowSumExp(x, n, shift: m, writing: out)
@@ -162,7 +159,6 @@ public enum SoftmaxKernels {
     }
 
     /// Log-softmax of one contiguous row: `out = x − m − log Σ exp(x − m)`.
-    @inlinable
     public static func logSoftmaxRow(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int) {
         let m = shift(rowMax(x, n))
         let offset = m + Foundation.log(rowSumExp(x, n, shift: m, writing: nil))
@@ -226,7 +222,6 @@ public enum SoftmaxKernels {
 
     /// For an `[n, inner]` block: the stable shift `m[i]` of every column and
     /// `s[i] = Σₖ exp(x[k, i] − m[i])`; writes the exponentials to `exps` when given.
-    @inlinable
     static func columnMaxAndSumExp(_ x: UnsafePointer<Float>, n: Int, inner: Int,
                                    shifts m: UnsafeMutablePointer<Float>, sums s: UnsafeMutablePointer<Float>,
                                    exps: UnsafeMutablePointer<Float>?) {
@@ -303,25 +298,25 @@ public enum SoftmaxKernels {
 }
 
 /// `max(a, b)` that returns NaN when either is NaN (as PyTorch's `amax` does).
-@inlinable @inline(__always)
+@inline(__always)
 func maxPropagatingNaN(_ a: Float, _ b: Float) -> Float {
     b > a || b.isNaN ? b : a
 }
 
 /// Lane-wise ``maxPropagatingNaN(_:_:)-(Float,Float)``.
-@inlinable @inline(__always)
+@inline(__always)
 func maxPropagatingNaN(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
     a.replacing(with: b, where: (b .> a) .| (b .!= b))
 }
 
 /// `min(a, b)` that returns NaN when either is NaN.
-@inlinable @inline(__always)
+@inline(__always)
 func minPropagatingNaN(_ a: Float, _ b: Float) -> Float {
     b < a || b.isNaN ? b : a
 }
 
 /// Lane-wise ``minPropagatingNaN(_:_:)-(Float,Float)``.
-@inlinable @inline(__always)
+@inline(__always)
 func minPropagatingNaN(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
     a.replacing(with: b, where: (b .< a) .| (b .!= b))
 }

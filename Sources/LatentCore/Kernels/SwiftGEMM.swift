@@ -13,7 +13,11 @@
 ///
 /// Results do not depend on the thread count: every element of `C` is computed by one
 /// thread, summing over `k` in the same order whatever the split.
-public enum SwiftGEMM {
+///
+/// Internal to LatentCore (layers above call ops, never kernels); tests and latent-bench
+/// reach it as `@_spi(Testing)` / `@_spi(Benchmarks) import LatentCore` (`@testable
+/// import` needs `-enable-testing`, which release builds do not pass).
+@_spi(Testing) @_spi(Benchmarks) public enum SwiftGEMM {
     /// Rows of the register tile.
     public static let microRows = 6
     /// One row of the register tile. With AVX2 and FMA a `SIMD16<Float>` (two ymm

@@ -15,7 +15,11 @@ import Foundation
 /// Each function has a scalar counterpart, ``scalar(_:_:)``, that returns exactly the
 /// same bits (it runs the vector code on one lane), so loops can finish their tails
 /// without changing results.
-public enum VectorMath {
+///
+/// Internal to LatentCore (layers above call ops, never kernels); tests reach it as
+/// `@_spi(Testing) import LatentCore`, since `@testable import` needs `-enable-testing`,
+/// which release builds (where the tests run) do not pass.
+@_spi(Testing) public enum VectorMath {
     public typealias Vector = SIMD16<Float>
     public typealias Bits = SIMD16<Int32>
 
@@ -24,6 +28,28 @@ public enum VectorMath {
     @inlinable @inline(__always)
     public static func scalar(_ x: Float, _ f: (Vector) -> Vector) -> Float {
         f(Vector(repeating: x))[0]
+    }
+
+    // MARK: - Loads and stores
+
+    /// Loads 16 floats from `p` (any alignment), or the first `count < 16` of them with
+    /// the other lanes set to `fill` (a row's tail).
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>, _ count: Int, fill: Float = 0) -> Vector {
+        if count >= 16 { return UnsafeRawPointer(p).loadUnaligned(as: Vector.self) }
+        var v = Vector(repeating: fill)
+        for i in 0..<count { v[i] = p[i] }
+        return v
+    }
+
+    /// Stores all 16 lanes of `v` at `p` (any alignment), or the first `count < 16` of them.
+    @inline(__always)
+    static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
+        if count >= 16 {
+            UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
+            return
+        }
+        for i in 0..<count { p[i] = v[i] }
     }
 
     // MARK: - Bit-level helpers

@@ -89,25 +89,25 @@ extension Tensor {
     /// s + 2x·s(1 − s)·u′, u′ = √(2/π)(1 + 3·0.044715x²).
     /// - Parameter approximate: Use the tanh approximation.
     public func gelu(approximate: Bool = false) -> Tensor {
-        let out = approximate ? vectorMap { VectorMath.geluTanh($0) } : vectorMap { VectorMath.gelu($0) }
-        return Tensor.record("gelu", inputs: [self], output: out) { ctx in
-            let x = ctx.inputs[0]
-            if approximate {
+        if approximate {
+            return Tensor.record("gelu", inputs: [self], output: vectorMap { VectorMath.geluTanh($0) }) { ctx in
+                let x = ctx.inputs[0]
                 let k: Float = 0.7978845608028654   // √(2/π)
                 let u = (x + x * x * x * 0.044715) * k
                 let s = (u * 2).sigmoid()
                 let du = (x * x * (3 * 0.044715) + 1) * k
                 return [ctx.gradient * (s + x * s * (1 - s) * du * 2)]
             }
-            if !GradientMode.isRecording {
-                // First order, one fused pass that takes Φ(x) = gelu(x)/x from the output
-                // instead of a second erfc.
-                return [Tensor.geluGradient(input: x, output: ctx.output, gradient: ctx.gradient)]
-            }
+        }
+        return Tensor.record("gelu", inputs: [self], output: vectorMap { VectorMath.gelu($0) }, fusedBackward: { ctx in
+            // One pass that takes Φ(x) = gelu(x)/x from the output instead of a second erfc.
+            [Tensor.geluGradient(input: ctx.inputs[0], output: ctx.output, gradient: ctx.gradient)]
+        }, composedBackward: { ctx in
+            let x = ctx.inputs[0]
             let cdf = (x * -0.7071067811865476).erfc() * 0.5
             let density = (x * x * -0.5).exp() * 0.3989422804014327   // 1/√(2π)
             return [ctx.gradient * (cdf + x * density)]
-        }
+        })
     }
 
     /// The first-order gradient of the exact GELU, `g · (Φ(x) + x·φ(x))`, in one pass, with
@@ -122,9 +122,9 @@ extension Tensor {
                 var i = range.lowerBound
                 while i < range.upperBound {
                     let w = Swift.min(16, range.upperBound - i)
-                    let d = VectorMath.geluDerivative(AttentionKernels.load(px + i, w, fill: 0),
-                                                      output: AttentionKernels.load(py + i, w, fill: 0))
-                    AttentionKernels.store(d * AttentionKernels.load(pg + i, w, fill: 0), out + i, w)
+                    let d = VectorMath.geluDerivative(VectorMath.load(px + i, w),
+                                                      output: VectorMath.load(py + i, w))
+                    VectorMath.store(d * VectorMath.load(pg + i, w), out + i, w)
                     i += 16
                 }
             }

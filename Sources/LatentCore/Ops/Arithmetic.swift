@@ -1,7 +1,6 @@
 /// Broadcasting arithmetic: + − × ÷ and negation.
 extension Tensor {
     /// Applies a broadcasting binary kernel and returns the untracked result.
-    @inlinable
     static func binaryKernel(_ op: String, _ a: Tensor, _ b: Tensor,
                              _ vector: (SIMD16<Float>, SIMD16<Float>) -> SIMD16<Float>,
                              _ scalar: (Float, Float) -> Float) -> Tensor {
@@ -12,7 +11,6 @@ extension Tensor {
     }
 
     /// Applies a unary kernel and returns the untracked result.
-    @inlinable
     func unaryKernel(_ vector: (SIMD16<Float>) -> SIMD16<Float>, _ scalar: (Float) -> Float) -> Tensor {
         Tensor(shape: shape) { out, n in Elementwise.map(storage.pointer, out, count: n, vector, scalar) }
     }

@@ -165,23 +165,6 @@ extension Tensor {
 enum AttentionKernels {
     typealias Vector = SIMD16<Float>
 
-    @inline(__always)
-    static func load(_ p: UnsafePointer<Float>, _ count: Int, fill: Float) -> Vector {
-        if count >= 16 { return UnsafeRawPointer(p).loadUnaligned(as: Vector.self) }
-        var v = Vector(repeating: fill)
-        for i in 0..<count { v[i] = p[i] }
-        return v
-    }
-
-    @inline(__always)
-    static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
-        if count >= 16 {
-            UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
-            return
-        }
-        for i in 0..<count { p[i] = v[i] }
-    }
-
     /// Lane numbers 0…15, to mask the lanes of a vector past a row's limit.
     static let lanes = Vector(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
 
@@ -195,10 +178,10 @@ enum AttentionKernels {
         var j = 0
         while j < limit {
             let readable = min(16, count - j)
-            var z = load(x + j, readable, fill: 0) * scale
-            if let mask { z += load(mask + j, readable, fill: 0) }
+            var z = VectorMath.load(x + j, readable) * scale
+            if let mask { z += VectorMath.load(mask + j, readable) }
             if limit - j < 16 { z.replace(with: -.infinity, where: lanes .>= Vector(repeating: Float(limit - j))) }
-            store(z, out + j, readable)
+            VectorMath.store(z, out + j, readable)
             maximum.replace(with: z, where: z .> maximum)   // (pointwiseMax compiles to a per-lane loop)
             j += 16
         }
@@ -214,8 +197,8 @@ enum AttentionKernels {
         j = 0
         while j < limit {
             let readable = min(16, count - j)
-            let e = SoftmaxKernels.exp(load(out + j, readable, fill: -.infinity) - shift)
-            store(e, out + j, readable)
+            let e = SoftmaxKernels.exp(VectorMath.load(out + j, readable, fill: -.infinity) - shift)
+            VectorMath.store(e, out + j, readable)
             sum += e
             j += 16
         }
@@ -223,7 +206,7 @@ enum AttentionKernels {
         j = 0
         while j < limit {
             let readable = min(16, count - j)
-            store(load(out + j, readable, fill: 0) * inverse, out + j, readable)
+            VectorMath.store(VectorMath.load(out + j, readable) * inverse, out + j, readable)
             j += 16
         }
         if end < count { (out + end).update(repeating: 0, count: count - end) }
@@ -236,14 +219,14 @@ enum AttentionKernels {
         var j = 0
         while j < count {
             let w = min(16, count - j)
-            dot += load(y + j, w, fill: 0) * load(g + j, w, fill: 0)
+            dot += VectorMath.load(y + j, w) * VectorMath.load(g + j, w)
             j += 16
         }
         let s = Vector(repeating: dot.sum())
         j = 0
         while j < count {
             let w = min(16, count - j)
-            store(load(y + j, w, fill: 0) * (load(g + j, w, fill: 0) - s) * scale, out + j, w)
+            VectorMath.store(VectorMath.load(y + j, w) * (VectorMath.load(g + j, w) - s) * scale, out + j, w)
             j += 16
         }
     }

@@ -9,7 +9,6 @@
 /// A bare literal compares as a Float (`x .> 0`); the Tensor–Tensor overloads are marked
 /// disfavoured so that the literal does not make the call ambiguous.
 extension Tensor {
-    @inlinable
     static func compare(_ op: String, _ a: Tensor, _ b: Tensor,
                         _ test: (SIMD16<Float>, SIMD16<Float>) -> SIMDMask<SIMD16<Int32>>) -> Tensor {
         binaryKernel(op, a, b, { x, y in SIMD16<Float>(repeating: 0).replacing(with: 1, where: test(x, y)) },

@@ -58,38 +58,42 @@ public func layerNorm(_ input: Tensor, normalizedShape: [Int], weight: Tensor? =
     let weightIndex: Int? = weight == nil ? nil : 1
     let biasIndex: Int? = bias == nil ? nil : (weight == nil ? 1 : 2)
     let inputs = [input] + (weight.map { [$0] } ?? []) + (bias.map { [$0] } ?? [])
-    return Tensor.record("layerNorm", inputs: inputs, output: out) { ctx in
+    // Which inputs need gradients, and room for them in the order of `inputs`.
+    func requests(_ ctx: BackwardContext) -> (grads: [Tensor?], weight: Bool, bias: Bool) {
+        ([Tensor?](repeating: nil, count: ctx.inputs.count),
+         weightIndex.map { ctx.needsGradient($0) } ?? false, biasIndex.map { ctx.needsGradient($0) } ?? false)
+    }
+    return Tensor.record("layerNorm", inputs: inputs, output: out, fusedBackward: { ctx in
         let x = ctx.inputs[0], g = ctx.gradient
         let w = weightIndex.map { ctx.inputs[$0] }
-        let needsWeight = weightIndex.map { ctx.needsGradient($0) } ?? false
-        let needsBias = biasIndex.map { ctx.needsGradient($0) } ?? false
-        var grads = [Tensor?](repeating: nil, count: ctx.inputs.count)
-        if !GradientMode.isRecording {
-            if ctx.needsGradient(0) {
-                grads[0] = Tensor(shape: x.shape) { p, _ in
-                    NormalizationKernels.inputGradient(g.storage.pointer, x.storage.pointer, layout: layout,
-                                                       mean: mean.storage.pointer,
-                                                       inverseStandardDeviation: rstd.storage.pointer,
-                                                       weight: w?.storage.pointer, into: p)
-                }
+        var (grads, needsWeight, needsBias) = requests(ctx)
+        if ctx.needsGradient(0) {
+            grads[0] = Tensor(shape: x.shape) { p, _ in
+                NormalizationKernels.inputGradient(g.storage.pointer, x.storage.pointer, layout: layout,
+                                                   mean: mean.storage.pointer,
+                                                   inverseStandardDeviation: rstd.storage.pointer,
+                                                   weight: w?.storage.pointer, into: p)
             }
-            if needsWeight || needsBias {
-                let both = Tensor(shape: [2 * features]) { p, _ in
-                    NormalizationKernels.affineGradients(g.storage.pointer, x.storage.pointer, rows: rows,
-                                                         features: features, mean: mean.storage.pointer,
-                                                         inverseStandardDeviation: rstd.storage.pointer,
-                                                         weightGradient: needsWeight ? p : nil,
-                                                         biasGradient: needsBias ? p + features : nil)
-                }
-                func part(_ k: Int) -> Tensor {
-                    Tensor(shape: normalizedShape) { p, _ in p.update(from: both.storage.pointer + k * features, count: features) }
-                }
-                if let weightIndex, needsWeight { grads[weightIndex] = part(0) }
-                if let biasIndex, needsBias { grads[biasIndex] = part(1) }
-            }
-            return grads
         }
-        // Differentiable form (createGraph).
+        if needsWeight || needsBias {
+            let both = Tensor(shape: [2 * features]) { p, _ in
+                NormalizationKernels.affineGradients(g.storage.pointer, x.storage.pointer, rows: rows,
+                                                     features: features, mean: mean.storage.pointer,
+                                                     inverseStandardDeviation: rstd.storage.pointer,
+                                                     weightGradient: needsWeight ? p : nil,
+                                                     biasGradient: needsBias ? p + features : nil)
+            }
+            func part(_ k: Int) -> Tensor {
+                Tensor(shape: normalizedShape) { p, _ in p.update(from: both.storage.pointer + k * features, count: features) }
+            }
+            if let weightIndex, needsWeight { grads[weightIndex] = part(0) }
+            if let biasIndex, needsBias { grads[biasIndex] = part(1) }
+        }
+        return grads
+    }, composedBackward: { ctx in
+        let x = ctx.inputs[0], g = ctx.gradient
+        let w = weightIndex.map { ctx.inputs[$0] }
+        var (grads, needsWeight, needsBias) = requests(ctx)
         let x2 = x.reshaped(to: [rows, features]), g2 = g.reshaped(to: [rows, features])
         let xHat = x2.normalized(keepingAxes: 0..<1, epsilon: epsilon)
         if ctx.needsGradient(0) {
@@ -105,5 +109,5 @@ public func layerNorm(_ input: Tensor, normalizedShape: [Int], weight: Tensor? =
         }
         if let biasIndex, needsBias { grads[biasIndex] = g2.sum(alongAxis: 0).reshaped(to: normalizedShape) }
         return grads
-    }
+    })
 }

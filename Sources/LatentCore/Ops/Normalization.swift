@@ -59,25 +59,23 @@ extension Tensor {
                                            inverseStandardDeviation: rstd.storage.pointer,
                                            weight: nil, bias: nil, into: p)
         }
-        let result = Tensor.record("normalized", inputs: [self], output: out) { ctx in
-            let g = ctx.gradient
-            if !GradientMode.isRecording {
-                let x = ctx.inputs[0]
-                return [Tensor(shape: x.shape) { p, _ in
-                    NormalizationKernels.inputGradient(g.storage.pointer, x.storage.pointer, layout: layout,
-                                                       mean: mean.storage.pointer,
-                                                       inverseStandardDeviation: rstd.storage.pointer,
-                                                       weight: nil, into: p)
-                }]
-            }
+        let result = Tensor.record("normalized", inputs: [self], output: out, fusedBackward: { ctx in
+            let x = ctx.inputs[0], g = ctx.gradient
+            return [Tensor(shape: x.shape) { p, _ in
+                NormalizationKernels.inputGradient(g.storage.pointer, x.storage.pointer, layout: layout,
+                                                   mean: mean.storage.pointer,
+                                                   inverseStandardDeviation: rstd.storage.pointer,
+                                                   weight: nil, into: p)
+            }]
+        }, composedBackward: { ctx in
             let view = [layout.outer, layout.length, layout.inner]
             let x = ctx.inputs[0].reshaped(to: view)
-            let y = ctx.output.reshaped(to: view), g3 = g.reshaped(to: view)
+            let y = ctx.output.reshaped(to: view), g3 = ctx.gradient.reshaped(to: view)
             let r = x.normalizationInverseStandardDeviation(epsilon: epsilon)
             let dx = r * (g3 - g3.mean(alongAxes: [0, 2], keepDims: true)
                 - y * (g3 * y).mean(alongAxes: [0, 2], keepDims: true))
             return [dx.reshaped(to: ctx.inputs[0].shape)]
-        }
+        })
         return (result, mean, variance)
     }
 

@@ -52,10 +52,7 @@ public func packedSelfAttention(_ packed: Tensor, headCount: Int, isCausal: Bool
         }
     }
     let out = Tensor(shape: [n, t, e], storage: output)
-    return Tensor.record("packedSelfAttention", inputs: [packed], output: out) { ctx in
-        if GradientMode.isRecording {
-            return [packedSelfAttentionGradient(ctx.inputs[0], ctx.gradient, headCount: headCount, layout: layout)]
-        }
+    return Tensor.record("packedSelfAttention", inputs: [packed], output: out, fusedBackward: { ctx in
         let g = ctx.gradient, x = ctx.inputs[0]
         let dx = Tensor(shape: x.shape) { dx, _ in
             let boxes = UncheckedSendable((x.storage.pointer, savedWeights.storage.pointer, g.storage.pointer, dx))
@@ -66,7 +63,9 @@ public func packedSelfAttention(_ packed: Tensor, headCount: Int, isCausal: Bool
             }
         }
         return [dx]
-    }
+    }, composedBackward: { ctx in
+        [packedSelfAttentionGradient(ctx.inputs[0], ctx.gradient, headCount: headCount, layout: layout)]
+    })
 }
 
 /// The gradient of ``packedSelfAttention(_:headCount:isCausal:scale:)`` with respect to its

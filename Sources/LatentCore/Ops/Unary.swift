@@ -3,13 +3,11 @@
 extension Tensor {
     /// Applies a `SIMD16` kernel to every element (the tail through the same kernel, so
     /// every element gets the same bits wherever it sits). The result is not recorded.
-    @inlinable
     func vectorMap(_ kernel: (SIMD16<Float>) -> SIMD16<Float>) -> Tensor {
         unaryKernel(kernel, { VectorMath.scalar($0, kernel) })
     }
 
     /// Applies a scalar function to every element, lane by lane. The result is not recorded.
-    @inlinable
     func scalarMap(_ function: (Float) -> Float) -> Tensor {
         unaryKernel({ v in
             var r = v

@@ -24,35 +24,13 @@ public final class RMSprop: StatefulOptimizer, Optimizer {
             let s0 = slot(path, "square_avg", like: theta)
             let gAvg0 = centered ? slot(path, "grad_avg", like: theta) : nil
             let b0 = mu > 0 ? slot(path, "momentum_buffer", like: theta) : nil
-            let outs = UpdateKernel.outputs(4, like: theta) { o in
-                let (p, gp, sp) = (theta.storage.pointer, g.storage.pointer, s0.storage.pointer)
-                let gap = gAvg0?.storage.pointer, bp = b0?.storage.pointer
-                UpdateKernel.forEach(theta.scalarCount) { i in
-                    var grad = gp[i]
-                    if wd != 0 { grad += wd * p[i] }
-                    let s = a * sp[i] + (1 - a) * grad * grad
-                    o[1][i] = s
-                    var denominator: Float
-                    if let gap {
-                        let ga = a * gap[i] + (1 - a) * grad
-                        o[2][i] = ga
-                        denominator = (s - ga * ga).squareRoot() + eps
-                    } else {
-                        denominator = s.squareRoot() + eps
-                    }
-                    if let bp {
-                        let b = mu * bp[i] + grad / denominator
-                        o[3][i] = b
-                        o[0][i] = p[i] - lr * b
-                    } else {
-                        o[0][i] = p[i] - lr * grad / denominator
-                    }
-                }
-            }
-            setSlot(path, "square_avg", outs[1])
-            if centered { setSlot(path, "grad_avg", outs[2]) }
-            if mu > 0 { setSlot(path, "momentum_buffer", outs[3]) }
-            return outs[0]
+            let outs = rmspropUpdate(parameter: theta, gradient: g, squareAverage: s0, gradientAverage: gAvg0,
+                                     momentumBuffer: b0, learningRate: lr, alpha: a, epsilon: eps, weightDecay: wd,
+                                     momentum: mu)
+            setSlot(path, "square_avg", outs.squareAverage)
+            if let gAvg = outs.gradientAverage { setSlot(path, "grad_avg", gAvg) }
+            if let b = outs.momentumBuffer { setSlot(path, "momentum_buffer", b) }
+            return outs.parameter
         }
     }
 }

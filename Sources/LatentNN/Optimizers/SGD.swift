@@ -21,22 +21,10 @@ public final class SGD: StatefulOptimizer, Optimizer {
         let (lr, mu, tau, wd, nesterov) = (learningRate, momentum, dampening, weightDecay, self.nesterov)
         forEachParameter(model, gradients) { path, theta, g in
             let previous = mu != 0 ? slots[path]?["momentum_buffer"] : nil
-            let outs = UpdateKernel.outputs(mu != 0 ? 2 : 1, like: theta) { o in
-                let (p, gp) = (theta.storage.pointer, g.storage.pointer)
-                let bp = previous?.storage.pointer
-                UpdateKernel.forEach(theta.scalarCount) { i in
-                    var grad = gp[i]
-                    if wd != 0 { grad += wd * p[i] }
-                    if mu != 0 {
-                        let b = bp.map { mu * $0[i] + (1 - tau) * grad } ?? grad
-                        o[1][i] = b
-                        grad = nesterov ? grad + mu * b : b
-                    }
-                    o[0][i] = p[i] - lr * grad
-                }
-            }
-            if mu != 0 { setSlot(path, "momentum_buffer", outs[1]) }
-            return outs[0]
+            let outs = sgdUpdate(parameter: theta, gradient: g, momentumBuffer: previous, learningRate: lr, momentum: mu,
+                                 dampening: tau, nesterov: nesterov, weightDecay: wd)
+            if let b = outs.momentumBuffer { setSlot(path, "momentum_buffer", b) }
+            return outs.parameter
         }
     }
 }

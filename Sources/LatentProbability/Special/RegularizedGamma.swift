@@ -12,13 +12,8 @@ import LatentCore
 ///   - a: Concentrations, a > 0.
 ///   - x: Points, x ≥ 0 (P = 0 below 0).
 public func regularizedGammaP(_ a: Tensor, _ x: Tensor) -> Tensor {
-    let shape = checkShapes { () throws(ShapeError) in try Shape.broadcast(a.shape, x.shape, op: "regularizedGammaP") }
-    let ab = a.detached().broadcast(to: shape), xb = x.detached().broadcast(to: shape)
-    let out = Tensor(shape: shape) { o, n in
-        let pa = ab.storage.pointer, px = xb.storage.pointer
-        Parallel.forEachChunk(count: n, minimumChunk: 256) { r in
-            for i in r { o[i] = Float(IncompleteGamma.regularizedLower(Double(pa[i]), Double(px[i]))) }
-        }
+    let out = Tensor.elementwise(a, x, op: "regularizedGammaP") { a, x in
+        Float(IncompleteGamma.regularizedLower(Double(a), Double(x)))
     }
     return Tensor.record("regularizedGammaP", inputs: [a, x], output: out) { ctx in
         let (a, x, g) = (ctx.inputs[0], ctx.inputs[1], ctx.gradient)

@@ -56,17 +56,8 @@ public func standardGamma(concentration: Tensor, generator: inout RandomGenerato
 /// work inside `createGraph` passes, but it has no derivative of its own: differentiating
 /// it traps.
 public func standardGammaSampleDerivative(_ sample: Tensor, concentration: Tensor) -> Tensor {
-    let shape = checkShapes { () throws(ShapeError) in
-        try Shape.broadcast(sample.shape, concentration.shape, op: "standardGammaSampleDerivative")
-    }
-    let z = sample.detached().broadcast(to: shape), a = concentration.detached().broadcast(to: shape)
-    let out = Tensor(shape: shape) { o, n in
-        let pz = z.storage.pointer, pa = a.storage.pointer
-        Parallel.forEachChunk(count: n, minimumChunk: 256) { r in
-            for i in r {
-                o[i] = Float(IncompleteGamma.standardGammaSampleDerivative(Double(pz[i]), concentration: Double(pa[i])))
-            }
-        }
+    let out = Tensor.elementwise(sample, concentration, op: "standardGammaSampleDerivative") { z, a in
+        Float(IncompleteGamma.standardGammaSampleDerivative(Double(z), concentration: Double(a)))
     }
     return Tensor.record("standardGammaSampleDerivative", inputs: [sample, concentration], output: out) { _ in
         fatalError("standardGammaSampleDerivative: second derivatives of Gamma samples are not implemented")

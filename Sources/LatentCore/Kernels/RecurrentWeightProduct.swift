@@ -1,4 +1,3 @@
-import LatentCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -14,7 +14,7 @@ public final class ConditionalVAE: VariationalAutoencoder, SingleLossModel {
         guard let classes = data.classCount, classes > 0 else {
             throw ModelOptionError("cvae: the dataset '\(data.name)' has no labels; a conditional VAE needs a labelled dataset")
         }
-        let configuration = try VAEConfiguration.parse(options, data: data, model: Self.modelName, conditionDimension: classes)
+        let configuration = try VAEOptions.parse(options, data: data, model: Self.modelName, conditionDimension: classes)
         guard configuration.prior.name != "vamp" else {
             throw ModelOptionError("cvae: the VampPrior is for unconditional models; use prior=standard or mixture")
         }

@@ -81,7 +81,7 @@ public final class HierarchicalVAE: Module, SingleLossModel {
     }
 
     public convenience init(options: ModelOptions, data: DataDescription, generator: inout RandomGenerator) throws {
-        var configuration = try VAEConfiguration.parse(options, data: data, model: Self.modelName)
+        var configuration = try VAEOptions.parse(options, data: data, model: Self.modelName)
         configuration.latentDimension = options[Self.latentDimension]
         configuration.hidden = options[Self.hidden]
         configuration.objective.bound = options[Self.bound]

@@ -16,7 +16,7 @@ public final class IWAE: VariationalAutoencoder, SingleLossModel {
     }
 
     public required init(options: ModelOptions, data: DataDescription, generator: inout RandomGenerator) throws {
-        var configuration = try VAEConfiguration.parse(options, data: data, model: Self.modelName)
+        var configuration = try VAEOptions.parse(options, data: data, model: Self.modelName)
         configuration.objective.bound = .iwae
         configuration.objective.estimator = options[Self.estimator]
         if configuration.objective.estimator == .dreg && !configuration.posterior.scoresExternalPoints {

@@ -18,7 +18,7 @@ public final class VAE: VariationalAutoencoder, SingleLossModel {
     public static var options: [any DeclaredOption] { VAEOptions.common(samples: 1) }
 
     public required init(options: ModelOptions, data: DataDescription, generator: inout RandomGenerator) throws {
-        super.init(configuration: try VAEConfiguration.parse(options, data: data, model: Self.modelName),
+        super.init(configuration: try VAEOptions.parse(options, data: data, model: Self.modelName),
                    data: data, generator: &generator)
     }
 

@@ -179,25 +179,3 @@ extension LatentPriorKind {
         }
     }
 }
-
-extension VAEConfiguration {
-    /// The configuration of the options parsed by ``VAEOptions`` (until `parse` returns a
-    /// configuration itself).
-    init(parsed p: (latent: Int, hidden: [Int], activation: MultilayerPerceptron.Activation, likelihood: ObservationLikelihood,
-                    observationStd: Float, binarizes: Bool, objective: VAEObjective, evaluationSamples: Int,
-                    prior: LatentPriorKind, priorComponents: Int, posterior: PosteriorKind, posteriorFlows: Int,
-                    architecture: NetworkArchitecture, channels: [Int], mixtureComponents: Int),
-         conditionDimension: Int = 0) {
-        self.init(latentDimension: p.latent, architecture: p.architecture, hidden: p.hidden, channels: p.channels,
-                  activation: p.activation, likelihood: p.likelihood, observationStandardDeviation: p.observationStd,
-                  mixtureComponents: p.mixtureComponents, binarizes: p.binarizes, conditionDimension: conditionDimension,
-                  objective: p.objective, evaluationSamples: p.evaluationSamples,
-                  prior: p.prior.choice(components: p.priorComponents), posterior: p.posterior.choice(steps: p.posteriorFlows))
-    }
-
-    /// Parses the shared VAE options into a configuration.
-    static func parse(_ options: ModelOptions, data: DataDescription, model: String,
-                      conditionDimension: Int = 0) throws(ModelOptionError) -> VAEConfiguration {
-        VAEConfiguration(parsed: try VAEOptions.parse(options, data: data, model: model), conditionDimension: conditionDimension)
-    }
-}

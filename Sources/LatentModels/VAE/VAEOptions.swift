@@ -81,13 +81,11 @@ public enum VAEOptions {
     /// The ELBO-only options (IWAE and HVAE do not take them).
     static let elboOnly: Set<String> = [beta.name, klWarmupSteps.name, freeBits.name]
 
-    /// Reads the shared options into a model's constructor arguments. An option the family
-    /// does not declare takes its default here (``ModelOptions/value(_:)``).
-    static func parse(_ options: ModelOptions, data: DataDescription, model: String) throws(ModelOptionError)
-        -> (latent: Int, hidden: [Int], activation: MultilayerPerceptron.Activation, likelihood: ObservationLikelihood,
-            observationStd: Float, binarizes: Bool, objective: VAEObjective, evaluationSamples: Int,
-            prior: LatentPriorKind, priorComponents: Int, posterior: PosteriorKind, posteriorFlows: Int,
-            architecture: NetworkArchitecture, channels: [Int], mixtureComponents: Int) {
+    /// Reads the shared options into a ``VAEConfiguration``. An option the family does not
+    /// declare takes its default here (``ModelOptions/value(_:)``); ranges were checked
+    /// when the options were parsed, so only combinations are checked here.
+    public static func parse(_ options: ModelOptions, data: DataDescription, model: String,
+                             conditionDimension: Int = 0) throws(ModelOptionError) -> VAEConfiguration {
         let isImage: Bool
         if case .image = data.kind { isImage = true } else { isImage = false }
         let likelihood: ObservationLikelihood
@@ -109,11 +107,16 @@ public enum VAEOptions {
         }
         let objective = VAEObjective(bound: .elbo, samples: options.value(samples(default: 1)), beta: options.value(beta),
                                      klWarmupSteps: options.value(klWarmupSteps), freeBits: options.value(freeBits))
-        return (options.value(latentDimension), options.value(hidden), options.value(activation), likelihood,
-                options.value(observationStd), likelihood == .bernoulli && options.value(binarization) == .dynamic,
-                objective, options.value(evaluationSamples), prior, options.value(priorComponents), posterior,
-                options.value(posteriorFlows), architecture, options.value(channels), options.value(mixtureComponents))
+        return VAEConfiguration(
+            latentDimension: options.value(latentDimension), architecture: architecture, hidden: options.value(hidden),
+            channels: options.value(channels), activation: options.value(activation), likelihood: likelihood,
+            observationStandardDeviation: options.value(observationStd), mixtureComponents: options.value(mixtureComponents),
+            binarizes: likelihood == .bernoulli && options.value(binarization) == .dynamic, conditionDimension: conditionDimension,
+            objective: objective, evaluationSamples: options.value(evaluationSamples),
+            prior: prior.choice(components: options.value(priorComponents)),
+            posterior: posterior.choice(steps: options.value(posteriorFlows)))
     }
 }
+
 extension VariationalBound: OptionChoice {}
 extension IWAEGradientEstimator: OptionChoice {}

@@ -81,9 +81,6 @@ public final class Trainer {
         return try train(type, resume: resume)
     }
 
-    /// Metadata key of the per-group step counts of the optimisers (kept for reports).
-    static let checkpointFormatKeys = ["step", "epoch", "best", "time", "window", "seed", "model", "dataset", "generator"]
-
     private func train<M: GenerativeModel>(_ type: M.Type, resume: Bool) throws -> TrainingOutcome {
         var config = configuration
         let description = try DatasetCatalog.description(of: config.dataset, store: store)

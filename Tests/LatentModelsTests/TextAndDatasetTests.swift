@@ -82,6 +82,8 @@ import Testing
         #expect(texts.count == 2 && texts.allSatisfy { $0.hasPrefix("Holmes ") && $0.unicodeScalars.count == 47 })
         #expect(try trained.text(prompt: "Holmes ", count: 1, length: 40, sampling: TextSampling(temperature: 0.8, topK: 20), seed: 3)[0] == texts[0],
                 "same seed, same text")
+        let html = try TrainingReport.html(for: trained)
+        #expect(html.components(separatedBy: "<pre class=\"text-sample\">").count == 3, "text samples at two temperatures")
         #expect(throws: TrainingError.self) { try trained.text(prompt: "Holmes \u{2603}", count: 1, length: 5, sampling: TextSampling(), seed: 0) }
         do {
             _ = try trained.text(prompt: "\u{2603}", count: 1, length: 5, sampling: TextSampling(), seed: 0)

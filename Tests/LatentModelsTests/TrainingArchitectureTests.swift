@@ -34,6 +34,8 @@ import Testing
         let target = DatasetCatalog.gaussian1D
         #expect(abs(mean[0] - Double(target.mean)) < 0.1 * Double(target.mean), "mean \(mean[0])")
         #expect(abs(std[0] - Double(target.standardDeviation)) < 0.1 * Double(target.standardDeviation), "std \(std[0])")
+        let html = try TrainingReport.html(for: trained)
+        #expect(html.contains("Histogram of samples and validation data"))
         let validation = run.readMetrics().filter { $0.split == "validation" }
         #expect(validation.last!.metrics["sliced-w1"]! < 0.2, "W₁ to the validation data: \(validation.last!.metrics)")
     }

@@ -74,45 +74,52 @@ public enum TrainingReport {
 
         // Samples.
         body += "<h2>Samples</h2>\n"
-        let samples = trained.sample(count: trained.description.featureShape == [2] ? 2000 : sampleCount, seed: seed)
-        if trained.description.featureShape == [2] {
-            let data = try DatasetCatalog.load(config.dataset, split: .validation, store: trained.store)
-            func pairs(_ t: Tensor, limit: Int) -> [(x: Double, y: Double)] {
-                let s = t.scalars
-                return (0..<min(s.count / 2, limit)).map { (Double(s[2 * $0]), Double(s[2 * $0 + 1])) }
+        if trained.generatesText {
+            for temperature: Float in [0.8, 1.0] {
+                let text = try trained.text(prompt: "", count: 1, length: 600, sampling: TextSampling(temperature: temperature), seed: seed)[0]
+                body += "<p>600 tokens at temperature \(temperature) (seed \(seed)):</p>\n<pre class=\"text-sample\">\(esc(text))</pre>\n"
             }
-            var chart = SVGChart(title: "Samples and validation data", xLabel: "x₁", yLabel: "x₂", series: [
-                SVGChart.Series(name: "data", color: palette[0], style: .points, points: pairs(data.features, limit: 2000)),
-                SVGChart.Series(name: "samples", color: palette[1], style: .points, points: pairs(samples, limit: 2000)),
-            ])
-            chart.width = 560; chart.height = 560
-            chart.xRange = -4.5...4.5; chart.yRange = -4.5...4.5
-            body += chart.svg() + "\n"
-        } else if trained.description.featureShape == [1] {
-            // 1-D data: histograms of samples and validation data on shared bins.
-            let data = try DatasetCatalog.load(config.dataset, split: .validation, store: trained.store).features.scalars
-            let drawn = samples.scalars.filter { $0.isFinite }
-            let low = Double(min(data.min() ?? 0, drawn.min() ?? 0)), high = Double(max(data.max() ?? 1, drawn.max() ?? 1))
-            let bins = 60, width = max(high - low, 1e-6) / Double(bins)
-            func density(_ values: [Float]) -> [(x: Double, y: Double)] {
-                var counts = [Double](repeating: 0, count: bins)
-                for v in values { counts[min(max(Int((Double(v) - low) / width), 0), bins - 1)] += 1 }
-                return counts.enumerated().map { (low + (Double($0.offset) + 0.5) * width, $0.element / (Double(max(values.count, 1)) * width)) }
-            }
-            var chart = SVGChart(title: "Histogram of samples and validation data", xLabel: "x", yLabel: "density", series: [
-                SVGChart.Series(name: "data", color: palette[0], points: density(data)),
-                SVGChart.Series(name: "samples", color: palette[1], points: density(drawn)),
-            ])
-            chart.width = 560
-            body += chart.svg() + "\n"
-        } else if !TrainedRun.canPicture(trained.description) {
-            body += "<p>Samples of \(trained.description.featureShape)-shaped vectors have no picture; write them with <code>latent sample RUN --output samples.npy</code>.</p>\n"
         } else {
-            let grid = try TrainedRun.picture(of: samples, description: trained.description)
-            body += figure(grid, caption: "\(samples.shape[0]) samples (seed \(seed))")
-            let data = try DatasetCatalog.load(config.dataset, split: .validation, store: trained.store)
-            let real = data.batch(at: Array(0..<min(sampleCount, data.count))).features
-            body += figure(try TrainedRun.picture(of: real, description: trained.description), caption: "validation examples, for comparison")
+            let samples = trained.sample(count: trained.description.featureShape == [2] ? 2000 : sampleCount, seed: seed)
+            if trained.description.featureShape == [2] {
+                let data = try DatasetCatalog.load(config.dataset, split: .validation, store: trained.store)
+                func pairs(_ t: Tensor, limit: Int) -> [(x: Double, y: Double)] {
+                    let s = t.scalars
+                    return (0..<min(s.count / 2, limit)).map { (Double(s[2 * $0]), Double(s[2 * $0 + 1])) }
+                }
+                var chart = SVGChart(title: "Samples and validation data", xLabel: "x₁", yLabel: "x₂", series: [
+                    SVGChart.Series(name: "data", color: palette[0], style: .points, points: pairs(data.features, limit: 2000)),
+                    SVGChart.Series(name: "samples", color: palette[1], style: .points, points: pairs(samples, limit: 2000)),
+                ])
+                chart.width = 560; chart.height = 560
+                chart.xRange = -4.5...4.5; chart.yRange = -4.5...4.5
+                body += chart.svg() + "\n"
+            } else if trained.description.featureShape == [1] {
+                // 1-D data: histograms of samples and validation data on shared bins.
+                let data = try DatasetCatalog.load(config.dataset, split: .validation, store: trained.store).features.scalars
+                let drawn = samples.scalars.filter { $0.isFinite }
+                let low = Double(min(data.min() ?? 0, drawn.min() ?? 0)), high = Double(max(data.max() ?? 1, drawn.max() ?? 1))
+                let bins = 60, width = max(high - low, 1e-6) / Double(bins)
+                func density(_ values: [Float]) -> [(x: Double, y: Double)] {
+                    var counts = [Double](repeating: 0, count: bins)
+                    for v in values { counts[min(max(Int((Double(v) - low) / width), 0), bins - 1)] += 1 }
+                    return counts.enumerated().map { (low + (Double($0.offset) + 0.5) * width, $0.element / (Double(max(values.count, 1)) * width)) }
+                }
+                var chart = SVGChart(title: "Histogram of samples and validation data", xLabel: "x", yLabel: "density", series: [
+                    SVGChart.Series(name: "data", color: palette[0], points: density(data)),
+                    SVGChart.Series(name: "samples", color: palette[1], points: density(drawn)),
+                ])
+                chart.width = 560
+                body += chart.svg() + "\n"
+            } else if !TrainedRun.canPicture(trained.description) {
+                body += "<p>Samples of \(trained.description.featureShape)-shaped vectors have no picture; write them with <code>latent sample RUN --output samples.npy</code>.</p>\n"
+            } else {
+                let grid = try TrainedRun.picture(of: samples, description: trained.description)
+                body += figure(grid, caption: "\(samples.shape[0]) samples (seed \(seed))")
+                let data = try DatasetCatalog.load(config.dataset, split: .validation, store: trained.store)
+                let real = data.batch(at: Array(0..<min(sampleCount, data.count))).features
+                body += figure(try TrainedRun.picture(of: real, description: trained.description), caption: "validation examples, for comparison")
+            }
         }
 
         // Model figures.
@@ -149,6 +156,7 @@ public enum TrainingReport {
             svg.chart { display: inline-block; vertical-align: top; margin: 12px 8px 0 0; border: 1px solid #eee; }
             figure { display: inline-block; margin: 8px 16px 8px 0; } figure img { image-rendering: pixelated; border: 1px solid #ddd; }
             figcaption { font-size: 13px; color: #555; }
+            pre.text-sample { white-space: pre-wrap; background: #f8f8f8; border: 1px solid #eee; padding: 10px; font-size: 13px; }
             </style></head><body>
             \(body)
             </body></html>

@@ -28,7 +28,7 @@ enum Console {
 
     /// `m:ss` or `h:mm:ss`.
     static func duration(_ seconds: Double) -> String {
-        guard seconds.isFinite, seconds >= 0 else { return "--:--" }
+        guard seconds.isFinite, seconds >= 0, seconds < 1e12 else { return "--:--" }
         let s = Int(seconds.rounded())
         let h = s / 3600, m = (s / 60) % 60, r = s % 60
         func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }

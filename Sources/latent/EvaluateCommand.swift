@@ -22,7 +22,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Which checkpoint to load: best or latest.")
     var checkpoint = "best"
 
-    @Option(help: "Batch size (default: the run's eval batch size).")
+    @Option(parsing: .unconditional, help: "Batch size, 1 to 1000000 (default: the run's eval batch size).")
     var batchSize: Int?
 
     @Option(name: .customLong("option"), help: ArgumentHelp(
@@ -37,6 +37,7 @@ struct EvaluateCommand: ParsableCommand {
         guard let dataSplit = DataSplit(rawValue: split), dataSplit != .trainAndValidation else {
             throw ValidationError("unknown split '\(split)'; valid splits: test, validation, train")
         }
+        if let batchSize { try Inputs.check(batchSize, in: 1...1_000_000, flag: "batch-size") }
         let overrides = try parseModelOptions(modelOptions)
         let trained = try TrainedRun(RunDirectory(URL(fileURLWithPath: runFolder)), checkpoint: checkpoint,
                                      optionOverrides: overrides)
@@ -46,6 +47,7 @@ struct EvaluateCommand: ParsableCommand {
                                       optionOverrides: overrides.isEmpty ? nil : overrides)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let data = try encoder.encode(result)
         try AtomicFile.write(data, to: trained.run.evaluation)
         if json {

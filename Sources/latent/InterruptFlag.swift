@@ -6,31 +6,38 @@ import Glibc
 import Darwin
 #endif
 
-/// Turns the first SIGINT (Ctrl-C) into a flag the training loop polls, so it can save a
-/// checkpoint and exit cleanly; a second SIGINT exits at once with status 130.
+/// Turns the first SIGINT (Ctrl-C) or SIGTERM (what schedulers and `docker stop` send)
+/// into a flag the training loop polls, so it can save a checkpoint and exit cleanly, with
+/// status 130 (SIGINT) or 143 (SIGTERM); a second signal exits at once with that status.
 final class InterruptFlag: @unchecked Sendable {
     private let lock = NSLock()
-    private var raised = false
-    private var source: DispatchSourceSignal?
+    private var raised: Int32?
+    private var sources: [DispatchSourceSignal] = []
 
-    var isRaised: Bool { lock.withLock { raised } }
+    var isRaised: Bool { lock.withLock { raised != nil } }
 
-    /// Installs the handler (ignoring the default action of SIGINT).
+    /// The exit status for the signal received: 128 + its number (130 or 143).
+    var exitStatus: Int32 { 128 + (lock.withLock { raised } ?? SIGINT) }
+
+    /// Installs the handlers (ignoring the default actions of SIGINT and SIGTERM).
     func install() {
-        signal(SIGINT, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler { [self] in
-            let again = lock.withLock { () -> Bool in
-                defer { raised = true }
-                return raised
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [self] in
+                let again = lock.withLock { () -> Bool in
+                    defer { if raised == nil { raised = number } }
+                    return raised != nil
+                }
+                let name = number == SIGTERM ? "SIGTERM" : "interrupt"
+                if again {
+                    FileHandle.standardError.write(Data("\n\(name) again: exiting without saving\n".utf8))
+                    _exit(128 + number)
+                }
+                FileHandle.standardError.write(Data("\n\(name): finishing the current step and saving a checkpoint (send it again to quit at once)\n".utf8))
             }
-            if again {
-                FileHandle.standardError.write(Data("\ninterrupted again: exiting without saving\n".utf8))
-                _exit(130)
-            }
-            FileHandle.standardError.write(Data("\ninterrupt: finishing the current step and saving a checkpoint (Ctrl-C again to quit at once)\n".utf8))
+            source.resume()
+            sources.append(source)
         }
-        source.resume()
-        self.source = source
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Latent
 
 @main
@@ -20,5 +21,20 @@ struct LatentCommand: ParsableCommand {
             version: LatentVersion.string,
             subcommands: [TrainCommand.self, SampleCommand.self, EvaluateCommand.self, ReportCommand.self,
                           ModelsCommand.self, DatasetsCommand.self])
+    }
+
+    /// Runs the command. A bad value found while running (a `ValidationError`) prints one
+    /// line and exits with status 1, like every other error from outside; only malformed
+    /// command lines (unknown flags, missing values) exit with ArgumentParser's usage status 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as ValidationError {
+            FileHandle.standardError.write(Data("Error: \(error.message)\n".utf8))
+            Foundation.exit(1)
+        } catch {
+            exit(withError: error)
+        }
     }
 }

@@ -39,7 +39,7 @@ final class ProgressDisplay {
             let rate = Double(step - firstStep) / max(now.timeIntervalSince(start), 1e-9)
             let eta = Double(totalSteps - step) / max(rate, 1e-9)
             barShown = true
-            Console.overwrite("epoch \(epoch + 1) step \(step)/\(totalSteps) [\(bar)] loss \(Console.number(smoothedLoss ?? loss)) · \(Int(itemsPerSecond)) items/s · ETA \(Console.duration(eta))")
+            Console.overwrite("epoch \(epoch + 1) step \(step)/\(totalSteps) [\(bar)] loss \(Console.number(smoothedLoss ?? loss)) · \(Int(min(itemsPerSecond, 1e15))) items/s · ETA \(Console.duration(eta))")
         case let .record(record):
             if record.split == "validation" {
                 let extras = record.metrics
@@ -48,10 +48,12 @@ final class ProgressDisplay {
                 if terminal { Console.overwrite(text + "\n"); barShown = false } else { Console.line(text) }
             } else if !terminal {
                 let eta = Double(totalSteps - record.step) / max(Double(record.step - firstStep) / max(Date().timeIntervalSince(start), 1e-9), 1e-9)
-                Console.line("epoch \(record.epoch + 1) step \(record.step)/\(totalSteps) loss \(Console.number(record.loss)) · \(Int(record.itemsPerSecond ?? 0)) items/s · ETA \(Console.duration(eta))")
+                Console.line("epoch \(record.epoch + 1) step \(record.step)/\(totalSteps) loss \(Console.number(record.loss)) · \(Int(min(record.itemsPerSecond ?? 0, 1e15))) items/s · ETA \(Console.duration(eta))")
             }
         case .checkpoint:
             break
+        case let .restarted(reason):
+            Console.line("resume: \(reason)")
         }
     }
 

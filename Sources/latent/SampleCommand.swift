@@ -18,7 +18,7 @@ struct SampleCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The run folder.", valueName: "run"))
     var runFolder: String
 
-    @Option(help: "Number of samples (default 64; 1 for text models).")
+    @Option(parsing: .unconditional, help: "Number of samples, 1 to 1000000 (default 64; 1 for text models).")
     var count: Int?
 
     @Option(help: "The file to write (default RUN/samples.png, or RUN/samples.npy for vectors that are not 2-D; text goes to standard output).")
@@ -33,32 +33,32 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Text models: the text to continue (every character must be in the model's vocabulary).")
     var prompt: String?
 
-    @Option(help: "Text models: tokens to generate per sample (default 500).")
+    @Option(parsing: .unconditional, help: "Text models: tokens to generate per sample, 1 to 10000000 (default 500).")
     var length = 500
 
-    @Option(help: "Text models: softmax temperature, > 0 (default 1).")
+    @Option(parsing: .unconditional, help: "Text models: softmax temperature, > 0 (default 1).")
     var temperature: Float = 1
 
-    @Option(help: "Text models: sample from the k most probable tokens only.")
+    @Option(parsing: .unconditional, help: "Text models: sample from the k most probable tokens only.")
     var topK: Int?
 
-    @Option(help: "Text models: sample from the smallest set of tokens with probability ≥ p, in (0, 1].")
+    @Option(parsing: .unconditional, help: "Text models: sample from the smallest set of tokens with probability ≥ p, in (0, 1].")
     var topP: Float?
 
-    func validate() throws {
-        if let count, count <= 0 { throw ValidationError("--count must be positive, got \(count)") }
-        if let count, count > 1_000_000 { throw ValidationError("--count must be at most 1000000, got \(count)") }
-        guard length >= 1 && length <= 10_000_000 else { throw ValidationError("--length must be in [1, 10000000], got \(length)") }
-    }
+    @Flag(help: "Replace --output even when it is not a regular file.")
+    var force = false
 
     func run() throws {
+        if let count { try Inputs.check(count, in: 1...1_000_000, flag: "count") }
+        try Inputs.check(length, in: 1...10_000_000, flag: "length")
+        let chosen = try output.map { try Inputs.outputFile($0, force: force) }
         let trained = try TrainedRun(RunDirectory(URL(fileURLWithPath: runFolder)), checkpoint: checkpoint)
         if trained.generatesText {
             let texts = try trained.text(prompt: prompt ?? "", count: count ?? 1, length: length,
                                          sampling: TextSampling(temperature: temperature, topK: topK, topP: topP), seed: seed)
             let joined = texts.joined(separator: "\n\n-----\n\n")
-            if let output {
-                try Data((joined + "\n").utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+            if let chosen, let output {
+                try AtomicFile.write(Data((joined + "\n").utf8), to: chosen)
                 Console.line("wrote \(texts.count) text sample\(texts.count == 1 ? "" : "s") to \(output)")
             } else {
                 Console.line(joined)
@@ -71,7 +71,10 @@ struct SampleCommand: ParsableCommand {
         let count = self.count ?? 64
         let samples = trained.sample(count: count, seed: seed)
         let asArray = output.map { $0.hasSuffix(".npy") } ?? !TrainedRun.canPicture(trained.description)
-        let url = output.map { URL(fileURLWithPath: $0) }
+        guard samples.scalars.allSatisfy({ $0.isFinite }) else {
+            throw TrainingError("the model's samples are not finite (NaN or infinite values): the checkpoint \(trained.checkpointName) of \(runFolder) is unusable")
+        }
+        let url = chosen
             ?? (asArray ? trained.run.url.appendingPathComponent("samples.npy") : trained.run.samples)
         if asArray {
             try NPY.write(samples, to: url)

@@ -29,52 +29,52 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "A JSON configuration file with the same keys as these flags (flags override it).")
     var config: String?
 
-    @Option(help: "Passes over the training set (default 10; ignored when --steps is given).")
+    @Option(parsing: .unconditional, help: "Passes over the training set (default 10; ignored when --steps is given).")
     var epochs: Int?
 
-    @Option(help: "Total optimisation steps.")
+    @Option(parsing: .unconditional, help: "Total optimisation steps.")
     var steps: Int?
 
-    @Option(help: "Examples per training batch (default 64).")
+    @Option(parsing: .unconditional, help: "Examples per training batch (default 64).")
     var batchSize: Int?
 
-    @Option(help: ArgumentHelp("Peak learning rate (default: the model's, 0.001 for single-loss models). Per parameter group: generator=2e-4,discriminator=1e-4 (a bare value applies to the groups not named); the same syntax works for every optimiser flag below.", valueName: "rate"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Peak learning rate (default: the model's, 0.001 for single-loss models). Per parameter group: generator=2e-4,discriminator=1e-4 (a bare value applies to the groups not named); the same syntax works for every optimiser flag below.", valueName: "rate"))
     var learningRate: String?
 
     @Option(help: "Optimiser: adam, adamw, sgd (momentum 0.9) or rmsprop (default adam).")
     var optimizer: String?
 
-    @Option(help: "β₁ of Adam/AdamW, in [0, 1) (default 0.9 or the model's).")
+    @Option(parsing: .unconditional, help: "β₁ of Adam/AdamW, in [0, 1) (default 0.9 or the model's).")
     var beta1: String?
 
-    @Option(help: "β₂ of Adam/AdamW, in [0, 1) (default 0.999 or the model's).")
+    @Option(parsing: .unconditional, help: "β₂ of Adam/AdamW, in [0, 1) (default 0.999 or the model's).")
     var beta2: String?
 
     @Option(help: "Learning-rate schedule: constant, cosine (to 0 at the end) or step (×0.1 every third of the run) (default constant).")
     var schedule: String?
 
-    @Option(help: ArgumentHelp("Steps of linear learning-rate warm-up (default 0).", valueName: "steps"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Steps of linear learning-rate warm-up (default 0).", valueName: "steps"))
     var warmupSteps: String?
 
-    @Option(help: ArgumentHelp("Clip gradients to this global L2 norm (default: no clipping).", valueName: "norm"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Clip gradients to this global L2 norm (default: no clipping).", valueName: "norm"))
     var clipNorm: String?
 
-    @Option(help: ArgumentHelp("Keep an exponential moving average of the parameters with this decay in (0, 1), used for validation, evaluation and sampling (e.g. generator=0.999; default: none).", valueName: "decay"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Keep an exponential moving average of the parameters with this decay in (0, 1), used for validation, evaluation and sampling (e.g. generator=0.999; default: none).", valueName: "decay"))
     var average: String?
 
     @Option(help: "Seed of initialisation, data order and training randomness (default 0).")
     var seed: UInt64?
 
-    @Option(help: "Validate every this many steps (default: once per epoch, and at the end).")
+    @Option(parsing: .unconditional, help: "Validate every this many steps (default: once per epoch, and at the end).")
     var validateEvery: Int?
 
-    @Option(help: "Save the `latest` checkpoint every this many steps (default: at each validation).")
+    @Option(parsing: .unconditional, help: "Save the `latest` checkpoint every this many steps (default: at each validation).")
     var checkpointEvery: Int?
 
-    @Option(help: "Batch size for validation (default 256).")
+    @Option(parsing: .unconditional, help: "Batch size for validation (default 256).")
     var evalBatchSize: Int?
 
-    @Option(help: "Log the mean training loss every this many steps (default 10).")
+    @Option(parsing: .unconditional, help: "Log the mean training loss every this many steps (default 10).")
     var logEvery: Int?
 
     @Option(name: .customLong("option"), help: ArgumentHelp("A model option as key=value (repeatable); `latent models MODEL` lists them.", valueName: "key=value"))
@@ -90,14 +90,25 @@ struct TrainCommand: ParsableCommand {
         var configuration: TrainingConfiguration
         let runURL: URL
         if resume {
-            guard let output else { throw ValidationError("--resume needs --output, the run folder to continue") }
+            guard let output, !output.isEmpty else { throw ValidationError("--resume needs --output, the run folder to continue") }
             runURL = URL(fileURLWithPath: output)
             configuration = try RunDirectory(runURL).readConfiguration()
             if let model, model != configuration.modelName {
                 throw ValidationError("the run in \(output) trains '\(configuration.modelName)', not '\(model)'")
             }
+            let ignored = [("dataset", dataset != nil), ("config", config != nil), ("batch-size", batchSize != nil),
+                           ("learning-rate", learningRate != nil), ("optimizer", optimizer != nil), ("beta1", beta1 != nil),
+                           ("beta2", beta2 != nil), ("schedule", schedule != nil), ("warmup-steps", warmupSteps != nil),
+                           ("clip-norm", clipNorm != nil), ("average", average != nil), ("seed", seed != nil),
+                           ("validate-every", validateEvery != nil), ("checkpoint-every", checkpointEvery != nil),
+                           ("eval-batch-size", evalBatchSize != nil), ("log-every", logEvery != nil), ("option", !modelOptions.isEmpty)]
+                .filter(\.1).map { "--" + $0.0 }
+            guard ignored.isEmpty else {
+                throw ValidationError("--resume continues a run with its saved configuration; only --steps or --epochs may change; remove \(ignored.joined(separator: ", ")) (or start a new run in another --output)")
+            }
             if let steps { configuration.steps = steps }
             if let epochs { configuration.epochs = epochs; if steps == nil { configuration.steps = nil } }
+            try configuration.validate()
         } else {
             configuration = try config.map { try TrainingConfiguration.read(from: URL(fileURLWithPath: $0)) } ?? TrainingConfiguration()
             try apply(to: &configuration)
@@ -114,6 +125,7 @@ struct TrainCommand: ParsableCommand {
             let folderName = configuration.dataset.contains(":")
                 ? URL(fileURLWithPath: String(configuration.dataset.split(separator: ":", maxSplits: 1)[1])).deletingPathExtension().lastPathComponent
                 : configuration.dataset
+            if let output, output.isEmpty { throw ValidationError("--output must name a folder, got an empty path") }
             runURL = URL(fileURLWithPath: output ?? "runs/\(configuration.modelName)-\(folderName)")
         }
 
@@ -131,7 +143,7 @@ struct TrainCommand: ParsableCommand {
         case .interrupted(let step):
             Console.line("interrupted at step \(step); saved \(RunDirectory(runURL).latestCheckpoint.path)")
             Console.line("continue with: latent train --resume --output \(runURL.path)")
-            throw ExitCode(130)
+            throw ExitCode(interrupt.exitStatus)
         }
     }
 

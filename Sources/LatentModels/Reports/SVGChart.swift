@@ -32,7 +32,10 @@ public struct SVGChart {
     /// "Nice" tick positions covering `range` (steps of 1, 2 or 5 × 10ᵏ).
     public static func ticks(_ range: ClosedRange<Double>, count: Int = 6) -> [Double] {
         let span = range.upperBound - range.lowerBound
-        guard span > 0, span.isFinite else { return [range.lowerBound] }
+        // A span below the resolution of the values (e.g. losses alternating between 1 and
+        // 1 + 2⁻⁵²) has no ticks between its ends: one tick, never a loop that cannot advance.
+        let scale = max(abs(range.lowerBound), abs(range.upperBound))
+        guard span > 0, span.isFinite, span > scale * 1e-9 else { return [range.lowerBound] }
         let raw = span / Double(max(count - 1, 1))
         let magnitude = pow(10, floor(log10(raw)))
         let mantissa = [1.0, 2, 5, 10].first { $0 * magnitude >= raw } ?? 10
@@ -41,19 +44,21 @@ public struct SVGChart {
         func value(_ k: Double) -> Double {
             magnitude < 1 ? k * mantissa / (1 / magnitude).rounded() : k * mantissa * magnitude
         }
+        let first = (range.lowerBound / step).rounded(.up)
+        let last = ((range.upperBound + step * 1e-9) / step).rounded(.down)
+        guard first.isFinite, last.isFinite, last >= first, last - first < 1000 else { return [range.lowerBound] }
         var ticks: [Double] = []
-        var k = (range.lowerBound / step).rounded(.up)
-        while value(k) <= range.upperBound + step * 1e-9 {
-            ticks.append(value(k) == 0 ? 0 : value(k))
-            k += 1
+        for i in 0...Int(last - first) {
+            let v = value(first + Double(i))
+            if v <= range.upperBound + step * 1e-9 { ticks.append(v == 0 ? 0 : v) }
         }
-        return ticks
+        return ticks.isEmpty ? [range.lowerBound] : ticks
     }
 
     static func format(_ v: Double) -> String {
         if v == 0 { return "0" }
         if abs(v) >= 1e5 || abs(v) < 1e-3 { return String(format: "%.1e", v) }
-        if v == v.rounded() { return String(Int(v)) }
+        if v.isFinite && v == v.rounded() { return String(Int(v)) }
         return String(format: "%g", (v * 1e4).rounded() / 1e4)
     }
 

@@ -102,7 +102,7 @@ public enum TrainingReport {
                 let bins = 60, width = max(high - low, 1e-6) / Double(bins)
                 func density(_ values: [Float]) -> [(x: Double, y: Double)] {
                     var counts = [Double](repeating: 0, count: bins)
-                    for v in values { counts[min(max(Int((Double(v) - low) / width), 0), bins - 1)] += 1 }
+                    for v in values { counts[Int(min(max((Double(v) - low) / width, 0), Double(bins - 1)))] += 1 }
                     return counts.enumerated().map { (low + (Double($0.offset) + 0.5) * width, $0.element / (Double(max(values.count, 1)) * width)) }
                 }
                 var chart = SVGChart(title: "Histogram of samples and validation data", xLabel: "x", yLabel: "density", series: [

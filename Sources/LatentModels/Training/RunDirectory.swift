@@ -72,7 +72,38 @@ public struct RunDirectory: Sendable {
     /// Keeps only the records with `step <= step` (atomically), so that a resumed run
     /// continues a log identical to an uninterrupted one.
     public func truncateMetrics(after step: Int) throws {
-        let kept = readMetrics().filter { $0.step <= step }
+        let kept = try readMetricsStrictly().filter { $0.step <= step }
         try AtomicFile.write(Data(kept.map { $0.jsonLine() + "\n" }.joined().utf8), to: metrics)
+    }
+
+    /// Every line of `metrics.jsonl`; a line that does not parse is an error naming the file
+    /// and the line (nothing is dropped silently), except an unterminated last line, which
+    /// is what a process killed while appending leaves and is not part of the log.
+    public func readMetricsStrictly() throws(TrainingError) -> [MetricsRecord] {
+        guard FileManager.default.fileExists(atPath: metrics.path) else { return [] }
+        guard let text = try? String(contentsOf: metrics, encoding: .utf8) else {
+            throw TrainingError("\(metrics.path): cannot be read as UTF-8 text")
+        }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        if let last = lines.last, !text.hasSuffix("\n") || last.isEmpty { lines.removeLast() }
+        var records: [MetricsRecord] = []
+        for (i, line) in lines.enumerated() {
+            guard let record = try? MetricsRecord.parse(line) else {
+                throw TrainingError("\(metrics.path): line \(i + 1) is not a metrics record; fix or remove it before resuming (nothing was changed)")
+            }
+            records.append(record)
+        }
+        return records
+    }
+
+    /// Removes temporary files that an interrupted atomic write left in the run folder and
+    /// its checkpoints folder (`.NAME.tmp-PID-N`).
+    public func removeStaleTemporaryFiles() {
+        for folder in [url, checkpoints] {
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { continue }
+            for name in names where name.hasPrefix(".") && name.contains(".tmp-") {
+                try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+            }
+        }
     }
 }

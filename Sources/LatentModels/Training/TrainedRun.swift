@@ -113,9 +113,12 @@ public struct TrainedRun {
         var counts = [Float](repeating: 0, count: size * size)
         let p = points.scalars
         for i in 0..<(p.count / 2) {
-            let x = Int(((p[2 * i] + extent) / (2 * extent) * Float(size)).rounded(.down))
-            let y = Int(((extent - p[2 * i + 1]) / (2 * extent) * Float(size)).rounded(.down))
-            guard (0..<size).contains(x), (0..<size).contains(y) else { continue }
+            // Points off the picture (including NaN and infinite ones) are left out before
+            // any conversion to integers.
+            let fx = ((p[2 * i] + extent) / (2 * extent) * Float(size)).rounded(.down)
+            let fy = ((extent - p[2 * i + 1]) / (2 * extent) * Float(size)).rounded(.down)
+            guard fx >= 0, fx < Float(size), fy >= 0, fy < Float(size) else { continue }
+            let x = Int(fx), y = Int(fy)
             counts[y * size + x] += 1
         }
         let top = max(counts.max() ?? 1, 1)

@@ -13,6 +13,8 @@ public enum TrainingEvent {
     case record(MetricsRecord)
     /// A checkpoint was written.
     case checkpoint(name: String, step: Int)
+    /// `--resume` found no checkpoint and starts the run again (the reason says why).
+    case restarted(reason: String)
 }
 
 /// How a call to ``Trainer/train(resume:)`` ended.
@@ -98,7 +100,11 @@ public final class Trainer {
         let batchSize = min(config.batchSize, trainData.count)
         let loader = DataLoader(trainData, batchSize: batchSize, shuffle: true, dropLast: true, seed: config.seed)
         let stepsPerEpoch = loader.batchesPerEpoch
-        let totalSteps = config.steps ?? (config.epochs ?? 10) * stepsPerEpoch
+        let (epochSteps, overflow) = (config.epochs ?? 10).multipliedReportingOverflow(by: stepsPerEpoch)
+        guard config.steps != nil || !overflow else {
+            throw TrainingError("--epochs \(config.epochs ?? 10) × \(stepsPerEpoch) steps per epoch is too many steps")
+        }
+        let totalSteps = config.steps ?? epochSteps
         let validateEvery = config.validateEvery ?? stepsPerEpoch
         let checkpointEvery = config.checkpointEvery ?? validateEvery
 
@@ -108,20 +114,38 @@ public final class Trainer {
         var best = criterion.worst
         var elapsed = 0.0
         var window = Window()
-        if resume {
-            guard FileManager.default.fileExists(atPath: run.latestCheckpoint.path) else {
-                throw TrainingError("cannot resume: \(run.latestCheckpoint.path) does not exist")
+        var pendingValidation = false
+        run.removeStaleTemporaryFiles()
+        if resume && !FileManager.default.fileExists(atPath: run.latestCheckpoint.path) {
+            // A run stopped before its first checkpoint: nothing to continue from; it starts
+            // again at step 0 after its partial log is set aside.
+            guard FileManager.default.fileExists(atPath: run.configuration.path) else {
+                throw TrainingError("cannot resume: \(run.url.path) holds no run (no config.json)")
             }
+            if FileManager.default.fileExists(atPath: run.metrics.path) {
+                let kept = run.url.appendingPathComponent("metrics-before-restart.jsonl")
+                try? FileManager.default.removeItem(at: kept)
+                try FileManager.default.moveItem(at: run.metrics, to: kept)
+            }
+            onEvent(.restarted(reason: "\(run.latestCheckpoint.lastPathComponent) does not exist (the run stopped before its first checkpoint); starting again at step 0"))
+        } else if resume {
             let loaded = try Self.load(run.latestCheckpoint, into: model, groups: groups)
             let m = loaded.metadata
-            guard let s = m["step"].flatMap(Int.init) else { throw TrainingError("\(run.latestCheckpoint.path): no step in the checkpoint metadata") }
+            guard let s = m["step"].flatMap(Int.init), s >= 0, s <= 1_000_000_000_000 else {
+                throw TrainingError("\(run.latestCheckpoint.path): the checkpoint's step '\(m["step"] ?? "none")' is not a step count in [0, 10¹²]")
+            }
+            guard s <= totalSteps else {
+                throw TrainingError("the run in \(run.url.path) is at step \(s); --steps \(totalSteps) would end before it (give more steps or epochs)")
+            }
             step = s
             best = m["best"].flatMap(Double.init) ?? criterion.worst
             elapsed = m["time"].flatMap(Double.init) ?? 0
+            pendingValidation = m["pending-validation"] == "true"
             if let w = m["window"], let decoded = try? JSONDecoder().decode(Window.self, from: Data(w.utf8)) { window = decoded }
             try run.truncateMetrics(after: step)
         } else {
-            if FileManager.default.fileExists(atPath: run.latestCheckpoint.path) || FileManager.default.fileExists(atPath: run.metrics.path) {
+            if FileManager.default.fileExists(atPath: run.latestCheckpoint.path) || FileManager.default.fileExists(atPath: run.metrics.path)
+                || FileManager.default.fileExists(atPath: run.configuration.path) {
                 throw TrainingError("\(run.url.path) already holds a run; use --resume to continue it or choose another --output")
             }
         }
@@ -138,6 +162,7 @@ public final class Trainer {
                 "time": String(elapsed), "window": windowJSON, "seed": String(config.seed),
                 "model": M.modelName, "dataset": config.dataset,
                 "generator": "key=\(next.key[0]),\(next.key[1]) counter=\(next.counter)",
+                "pending-validation": pendingValidation ? "true" : "false",
             ]
             try Self.save(model, groups: groups, metadata: metadata, to: name == "best" ? run.bestCheckpoint : run.latestCheckpoint)
             onEvent(.checkpoint(name: name, step: step))
@@ -147,7 +172,30 @@ public final class Trainer {
             onEvent(.record(record))
         }
 
+        /// Validates at the current step (with the parameter averages in place), writes the
+        /// record and `best`; false when ``shouldStop`` interrupted the pass.
+        func validate(epoch: Int) throws -> Bool {
+            let evaluated = Self.withAverages(groups[...], model) {
+                Self.evaluate(model, on: validationData, description: description, batchSize: config.evalBatchSize,
+                              generator: Self.validationGenerator(seed: config.seed), shouldStop: shouldStop)
+            }
+            guard let values = evaluated else { return false }
+            let headline = values[model.evaluationMetrics[0]] ?? .nan
+            try emit(MetricsRecord(step: step, epoch: epoch, split: "validation", loss: headline, metrics: values, time: elapsed))
+            let selected = values[criterion.metric] ?? .nan
+            if criterion.improves(selected, on: best) {
+                best = selected
+                try save("best")
+            }
+            return true
+        }
+
         onEvent(.started(step: step, totalSteps: totalSteps, stepsPerEpoch: stepsPerEpoch, resumed: resume))
+        if pendingValidation {
+            guard try validate(epoch: (step - 1) / stepsPerEpoch) else { return .interrupted(step: step) }
+            pendingValidation = false
+            try save("latest")
+        }
         if step >= totalSteps { return .completed(step: step) }
         var windowStart = Date()
         var windowItems = 0
@@ -182,16 +230,12 @@ public final class Trainer {
                 windowItems = 0
             }
             if step % validateEvery == 0 || step == totalSteps {
-                let values = Self.withAverages(groups[...], model) {
-                    Self.evaluate(model, on: validationData, description: description,
-                                  batchSize: config.evalBatchSize, generator: Self.validationGenerator(seed: config.seed))
-                }
-                let headline = values[model.evaluationMetrics[0]] ?? .nan
-                try emit(MetricsRecord(step: step, epoch: epoch, split: "validation", loss: headline, metrics: values, time: elapsed))
-                let selected = values[criterion.metric] ?? .nan
-                if criterion.improves(selected, on: best) {
-                    best = selected
-                    try save("best")
+                guard try validate(epoch: epoch) else {
+                    // Stopped during validation: `latest` records that this step's
+                    // validation is still owed, and a resume runs it first.
+                    pendingValidation = true
+                    try save("latest")
+                    return .interrupted(step: step)
                 }
             }
             if step % checkpointEvery == 0 || step == totalSteps {
@@ -267,6 +311,12 @@ public final class Trainer {
     /// The model's evaluation metrics on a dataset of its batches (see the overload above).
     public static func evaluate<M: GenerativeModel>(_ model: M, on data: AnyDataset<M.Batch>, description: DataDescription,
                                                     batchSize: Int, generator: RandomGenerator) -> [String: Double] {
+        evaluate(model, on: data, description: description, batchSize: batchSize, generator: generator, shouldStop: { false })!
+    }
+
+    /// The same, or nil when `shouldStop` returns true between two batches.
+    static func evaluate<M: GenerativeModel>(_ model: M, on data: AnyDataset<M.Batch>, description: DataDescription,
+                                             batchSize: Int, generator: RandomGenerator, shouldStop: () -> Bool) -> [String: Double]? {
         let wasTraining = model.isTraining
         model.eval()
         defer { model.train(wasTraining) }
@@ -279,6 +329,7 @@ public final class Trainer {
         // For a toy density with a known formula, the NLL of the true density on the same points.
         let truth = DatasetCatalog.toyDensity(named: description.name).flatMap { $0.hasLogDensity ? $0 : nil }
         for batch in loader.batches(epoch: 0) {
+            if shouldStop() { return nil }
             let values = withoutDerivative { model.evaluationSums(batch, generator: &generator) }
             for (k, v) in values { sums[k, default: 0] += v }
             if let truth, let features = (batch as? TensorBatch)?.features, let logDensity = truth.logDensity(features) {

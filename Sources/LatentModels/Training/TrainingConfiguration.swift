@@ -148,11 +148,29 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         }
         do {
             return try JSONDecoder().decode(TrainingConfiguration.self, from: data)
-        } catch let DecodingError.typeMismatch(_, context), let DecodingError.dataCorrupted(context) {
-            let key = context.codingPath.map(\.stringValue).joined(separator: ".")
-            throw TrainingError("\(file): bad value for '\(key)': \(context.debugDescription)")
         } catch {
+            // Name the key: decode the keys one at a time and report the first that fails.
+            for key in object.keys.sorted() {
+                guard let single = try? JSONSerialization.data(withJSONObject: [key: object[key]!], options: [.fragmentsAllowed]),
+                      (try? JSONDecoder().decode(TrainingConfiguration.self, from: single)) == nil else { continue }
+                let text = (try? JSONSerialization.data(withJSONObject: object[key]!, options: [.fragmentsAllowed, .sortedKeys]))
+                    .map { String(decoding: $0, as: UTF8.self) } ?? "\(object[key]!)"
+                throw TrainingError("\(file): bad value for '\(key)': \(text.count > 80 ? String(text.prefix(80)) + "…" : text) (\(expectedValue(key)))")
+            }
             throw TrainingError("\(file): \(error)")
+        }
+    }
+
+    /// What a configuration key takes, for messages.
+    static func expectedValue(_ key: String) -> String {
+        switch key {
+        case "model-name", "dataset": return "a string"
+        case "model": return "an object of model options: strings, numbers, booleans or arrays of integers"
+        case "optimizer", "schedule": return "a name, or an object of names by parameter group"
+        case "learning-rate", "beta1", "beta2", "clip-norm", "average": return "a number, or an object of numbers by parameter group"
+        case "warmup-steps": return "an integer, or an object of integers by parameter group"
+        case "seed": return "an integer in [0, 2⁶⁴)"
+        default: return "an integer"
         }
     }
 
@@ -168,16 +186,16 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public func validate() throws(TrainingError) {
         if modelName.isEmpty { throw TrainingError("no model given; valid models: \(ModelRegistry.all.map { $0.modelName }.sorted().joined(separator: ", "))") }
         if dataset.isEmpty { throw TrainingError("no dataset given (--dataset); valid datasets: \(DatasetCatalog.names.joined(separator: ", "))") }
-        func positive(_ value: Int?, _ name: String) throws(TrainingError) {
-            if let value, value <= 0 { throw TrainingError("--\(name) must be positive, got \(value)") }
+        func positive(_ value: Int?, _ name: String, atMost limit: Int) throws(TrainingError) {
+            if let value, value <= 0 || value > limit { throw TrainingError("--\(name) must be in [1, \(limit)], got \(value)") }
         }
-        try positive(epochs, "epochs")
-        try positive(steps, "steps")
-        try positive(batchSize, "batch-size")
-        try positive(validateEvery, "validate-every")
-        try positive(checkpointEvery, "checkpoint-every")
-        try positive(evalBatchSize, "eval-batch-size")
-        try positive(logEvery, "log-every")
+        try positive(epochs, "epochs", atMost: 1_000_000)
+        try positive(steps, "steps", atMost: 1_000_000_000_000)
+        try positive(batchSize, "batch-size", atMost: 1_000_000)
+        try positive(validateEvery, "validate-every", atMost: 1_000_000_000_000)
+        try positive(checkpointEvery, "checkpoint-every", atMost: 1_000_000_000_000)
+        try positive(evalBatchSize, "eval-batch-size", atMost: 1_000_000)
+        try positive(logEvery, "log-every", atMost: 1_000_000_000_000)
         // Per-group values without their groups: the family's defaults complete them.
         _ = try optimizerSettings(for: [ParameterGroup(ParameterGroup.defaultName)], checkGroupNames: false)
     }

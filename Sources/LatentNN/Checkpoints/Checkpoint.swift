@@ -75,6 +75,10 @@ public enum Checkpoint {
             }
             else { throw CheckpointError(file: url.path, "unexpected tensor '\(k)'") }
         }
+        // Non-finite weights are refused where they enter, naming the tensor.
+        for name in contents.tensors.keys.sorted() where !contents.tensors[name]!.scalars.allSatisfy({ $0.isFinite }) {
+            throw CheckpointError(file: url.path, "tensor '\(name)' holds NaN or infinite values; the checkpoint is unusable (resume from an earlier one or retrain)")
+        }
         let parameterShapes = model.parameters().mapValues(\.shape)
         for (path, t) in averages where parameterShapes[path] != t.shape {
             throw CheckpointError(file: url.path, "parameter average '\(path)' of shape \(shapeString(t.shape)) matches no parameter of the model")

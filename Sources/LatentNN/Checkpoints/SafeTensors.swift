@@ -126,7 +126,8 @@ public enum SafeTensors {
             }
             let (bytes, overflow2) = count.multipliedReportingOverflow(by: dtype.size)
             guard !overflow, !overflow2, bytes == end - begin else {
-                throw fail("entry '\(name)' of shape \(shapeString(shape)) and dtype \(dtype.rawValue) needs \(count * dtype.size) bytes but data_offsets span \(end - begin)")
+                let needed = overflow || overflow2 ? "more than 2⁶³" : "\(bytes)"
+                throw fail("entry '\(name)' of shape \(shapeString(shape)) and dtype \(dtype.rawValue) needs \(needed) bytes but data_offsets span \(end - begin)")
             }
             entries.append((name, dtype, shape, begin, end))
         }

@@ -184,3 +184,60 @@ import Testing
         #expect(contents.tensors.filter { $0.key.hasPrefix("model/generator.") }.values.contains { $0.scalars.contains { abs($0) > 0.02 } })
     }
 }
+
+/// The class-conditional GAN: conditional batch norm, the projection discriminator, sampling by class.
+@Suite struct ConditionalGANTests {
+    /// y = γ[c]·BN(x) + β[c] with the class's own row of γ and β.
+    @Test func conditionalBatchNormUsesEachClassRow() throws {
+        let layer = ClassConditionalBatchNorm2d(2, classCount: 3)
+        try layer.update(parameters: ["scale": Tensor(shape: [3, 2], scalars: [1, 1, 2, 3, 1, 1]),
+                                      "shift": Tensor(shape: [3, 2], scalars: [0, 0, 0.5, -1, 0, 0])])
+        var g = RandomGenerator(seed: 1)
+        let x = g.normal([2, 2, 2, 2])
+        let normalized = BatchNorm2d(2, affine: false)(x).scalars
+        let y = layer(x, classes: [1, 0]).scalars
+        for i in 0..<16 {
+            let (row, channel) = (i / 8, (i / 4) % 2)
+            let expected = row == 0 ? (channel == 0 ? 2 * normalized[i] + 0.5 : 3 * normalized[i] - 1) : normalized[i]
+            #expect(abs(y[i] - expected) < 1e-5, "element \(i)")
+        }
+        #expect(Set(layer.state().keys) == ["scale", "shift", "running_mean", "running_var", "num_batches_tracked"])
+        #expect(Set(ClassConditionalBatchNorm2d(2, classCount: 0).parameters().keys) == ["weight", "bias"])
+    }
+
+    func cgan(_ options: [String: String] = ["width": "4", "noise-dimension": "3"]) throws -> ConditionalGAN {
+        var g = RandomGenerator(seed: 0)
+        return try ConditionalGAN(options: ModelOptions(options, declared: ConditionalGAN.options, model: "cgan"),
+                                  data: DataDescription(featureShape: [1, 8, 8], classCount: 10, kind: .image(levels: 17), name: "digits"),
+                                  generator: &g)
+    }
+
+    /// D(x, y) − D(x) = ⟨embed(y), φ(x)⟩ with φ the trunk summed over space.
+    @Test func projectionDiscriminator() throws {
+        let model = try cgan()
+        var g = RandomGenerator(seed: 2)
+        let x = g.uniform([3, 1, 8, 8]), classes: IndexTensor = [4, 0, 9]
+        let d = model.discriminator
+        let h = d.trunk(x).sum(alongAxes: [2, 3])
+        let projection = (embedding(d.embedding.weight, classes) * h).sum(alongAxis: 1, keepDims: true)
+        expectClose(d(x, classes: classes) - d(x, classes: nil), projection, relative: 1e-4, absolute: 1e-5)
+        #expect(model.discriminate(x, classes: classes).shape == [3, 1])
+    }
+
+    @Test func samplesByClassAndNeedsLabels() throws {
+        let model = try cgan()
+        // At initialisation every class has γ = 1, β = 0; give class 4 its own shift.
+        let width = model.generator.normalization1.classCount > 0 ? 4 : 0
+        try model.update(parameters: ["generator.normalization1.shift": Tensor(shape: [10, width], scalars: (0..<(10 * width)).map { $0 / width == 4 ? 1 : 0 })])
+        var a = RandomGenerator(seed: 1), b = RandomGenerator(seed: 1)
+        let threes = model.sample(count: 5, class: 3, generator: &a)
+        #expect(threes.shape == [5, 1, 8, 8])
+        #expect(threes.scalars != model.sample(count: 5, class: 4, generator: &b).scalars, "the class changes the samples")
+        #expect(throws: ModelOptionError.self) {
+            var g = RandomGenerator(seed: 0)
+            _ = try ConditionalGAN(options: ModelOptions([:], declared: ConditionalGAN.options, model: "cgan"),
+                                   data: DataDescription(featureShape: [1, 8, 8], kind: .image(levels: 17), name: "unlabelled"), generator: &g)
+        }
+        #expect(try cgan(["width": "4", "spectral-norm": "true"]).state().keys.contains("discriminator.trunk.0.weight_u"))
+    }
+}

@@ -26,10 +26,13 @@ public protocol AdversarialModel: GenerativeModel where Batch == TensorBatch {
     var evaluationSamples: Int { get }
     /// The discriminator's parameters and buffers (weights clipped by `wasserstein`).
     var discriminatorNetwork: Module { get }
-    /// `G(z)`: `[B, noise] → [B] + featureShape`.
-    func generate(_ z: Tensor) -> Tensor
-    /// `D(x)`: `[B] + featureShape → [B, 1]`.
-    func discriminate(_ x: Tensor) -> Tensor
+    /// Number of classes the networks are conditioned on (0: unconditional, the default).
+    var classCount: Int { get }
+    /// `G(z, y)`: `[B, noise] → [B] + featureShape`; `classes` (`[B]`) is nil for
+    /// unconditional models and ignored by them.
+    func generate(_ z: Tensor, classes: IndexTensor?) -> Tensor
+    /// `D(x, y)`: `[B] + featureShape → [B, 1]`; `classes` as for ``generate(_:classes:)``.
+    func discriminate(_ x: Tensor, classes: IndexTensor?) -> Tensor
 }
 
 /// The seed of the fixed noise batch behind the `progress` figure: the same latent points
@@ -40,6 +43,8 @@ extension AdversarialModel {
     public static func parameterGroups(options: ModelOptions) -> [ParameterGroup] {
         AdversarialTraining.parameterGroups(options: options)
     }
+
+    public var classCount: Int { 0 }
 
     public func trainingStep(_ batch: TensorBatch, context: TrainingStepContext) throws -> StepResult {
         try training.step(self, batch: batch, context: context)
@@ -77,9 +82,14 @@ extension AdversarialModel {
         return metrics
     }
 
+    /// `count` samples; a conditional model cycles through the classes (0, 1, …, K − 1, 0, …).
     public func sample(count: Int, generator rng: inout RandomGenerator) -> Tensor {
+        sample(count: count, classes: classCount > 0 ? IndexTensor((0..<count).map { $0 % classCount }) : nil, generator: &rng)
+    }
+
+    func sample(count: Int, classes: IndexTensor?, generator rng: inout RandomGenerator) -> Tensor {
         let z = rng.normal([count, noiseDimension])
-        return withoutDerivative { generate(z) }.reshaped(to: [count] + data.featureShape)
+        return withoutDerivative { generate(z, classes: classes) }.reshaped(to: [count] + data.featureShape)
     }
 
     /// `progress`: 64 samples from a fixed noise batch (seed ``adversarialProgressNoiseSeed``),

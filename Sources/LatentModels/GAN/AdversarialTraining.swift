@@ -84,21 +84,27 @@ public struct AdversarialTraining: Sendable {
 
     /// The discriminator's loss on one part of the batch with the penalties that apply at
     /// discriminator update number `update` (counted over the whole run), and their values.
-    func discriminatorObjective(_ discriminator: (Tensor) -> Tensor, real: Tensor, fake: Tensor,
+    /// `onReal` and `onFake` are `D` with the classes of the real and of the generated
+    /// examples (the same function for unconditional models); the gradient penalty's
+    /// interpolates take the real examples' classes.
+    func discriminatorObjective(onReal: (Tensor) -> Tensor, onFake: (Tensor) -> Tensor, real: Tensor, fake: Tensor,
                                 epsilon: Tensor?, update: Int) -> (loss: Tensor, penalties: [String: Double]) {
-        var total = loss.discriminatorLoss(real: discriminator(real), fake: discriminator(fake))
+        var total = loss.discriminatorLoss(real: onReal(real), fake: onFake(fake))
         var penalties: [String: Double] = [:]
         if let epsilon {
-            let gp = AdversarialPenalty.gradientPenalty(discriminator, real: real, fake: fake, epsilon: epsilon)
+            let gp = AdversarialPenalty.gradientPenalty(onReal, real: real, fake: fake, epsilon: epsilon)
             penalties["gradient-penalty"] = Double(gp.scalar)
             total = total + gradientPenaltyWeight * gp
         }
         if update % penaltyInterval == 0 {
-            for (name, weight, x) in [("r1", r1, real), ("r2", r2, fake)] where weight > 0 {
-                let r = AdversarialPenalty.squaredGradientNorm(discriminator, at: x).mean()
+            func penalize(_ name: String, _ weight: Float, _ critic: (Tensor) -> Tensor, at x: Tensor) {
+                guard weight > 0 else { return }
+                let r = AdversarialPenalty.squaredGradientNorm(critic, at: x).mean()
                 penalties[name] = Double(r.scalar)
                 total = total + (weight / 2 * Float(penaltyInterval)) * r
             }
+            penalize("r1", r1, onReal, at: real)
+            penalize("r2", r2, onFake, at: fake)
         }
         return (total, penalties)
     }
@@ -118,26 +124,44 @@ public struct AdversarialTraining: Sendable {
     /// One training step of `model` (see the type's documentation).
     func step<M: AdversarialModel>(_ model: M, batch: TensorBatch, context: TrainingStepContext) throws -> StepResult {
         let real = batch.features
+        let classCount = model.classCount
+        var labels: [Int32] = []
+        if classCount > 0 {
+            guard let l = batch.labels else { throw TrainingError("\(M.modelName): needs class labels, and the batch has none") }
+            labels = l.scalars
+        }
+        /// Random classes for generated examples (nil for unconditional models).
+        func fakeClasses(_ rows: Int) -> IndexTensor? {
+            classCount > 0 ? context.generator.integers([rows], in: 0..<classCount) : nil
+        }
         let part = max(batch.count / criticSteps, 1)
         var discriminatorLoss = 0.0
         var penalties: [String: Double] = [:]
         for k in 0..<criticSteps {
             let rows = min(part, batch.count - k * part)
             guard rows > 0 else { break }
-            let realPart = real.sliced(alongAxis: 0, range: (k * part)..<(k * part + rows))
+            let range = (k * part)..<(k * part + rows)
+            let realPart = real.sliced(alongAxis: 0, range: range)
+            let realClasses = classCount > 0 ? IndexTensor(shape: [rows], scalars: Array(labels[range])) : nil
             let z = context.generator.normal([rows, model.noiseDimension])
-            let fake = withoutDerivative { model.generate(z) }
+            let generatedClasses = fakeClasses(rows)
+            let fake = withoutDerivative { model.generate(z, classes: generatedClasses) }
             let epsilon = loss == .wassersteinGradientPenalty ? context.generator.uniform([rows]) : nil
             let update = context.progress.step * criticSteps + k
             discriminatorLoss += try context.update("discriminator", createGraph: needsGraph(update: update)) {
-                let (l, p) = discriminatorObjective(model.discriminate, real: realPart, fake: fake, epsilon: epsilon, update: update)
+                let (l, p) = discriminatorObjective(onReal: { model.discriminate($0, classes: realClasses) },
+                                                    onFake: { model.discriminate($0, classes: generatedClasses) },
+                                                    real: realPart, fake: fake, epsilon: epsilon, update: update)
                 for (name, value) in p { penalties[name, default: 0] += value / Double(criticSteps) }
                 return l
             } / Double(criticSteps)
             if loss == .wasserstein { clipWeights(of: model.discriminatorNetwork) }
         }
         let z = context.generator.normal([batch.count, model.noiseDimension])
-        let generatorLoss = try context.update("generator") { loss.generatorLoss(fake: model.discriminate(model.generate(z))) }
+        let classes = fakeClasses(batch.count)
+        let generatorLoss = try context.update("generator") {
+            loss.generatorLoss(fake: model.discriminate(model.generate(z, classes: classes), classes: classes))
+        }
         return StepResult(loss: discriminatorLoss,
                           metrics: penalties.merging(["discriminator-loss": discriminatorLoss, "generator-loss": generatorLoss]) { a, _ in a })
     }

@@ -47,60 +47,99 @@ public final class DCGAN: Module, AdversarialModel {
     public let evaluationSamples: Int
 
     public init(options: ModelOptions, data: DataDescription, generator rng: inout RandomGenerator) throws {
-        let shape = data.featureShape
-        guard shape.count == 3, case .image = data.kind, shape[1] == shape[2], shape[1] % 4 == 0 else {
-            throw ModelOptionError("dcgan: needs square images [C, H, H] with H divisible by 4 (e.g. [1, 28, 28], [3, 32, 32], [1, 8, 8]); '\(data.name)' has shape \(shape)")
-        }
+        let parts = try Self.build(options: options, data: data, classCount: 0, generator: &rng)
         self.data = data
-        noiseDimension = options[Self.noiseDimension]
+        (noiseDimension, training, evaluationSamples, generator) = (parts.noiseDimension, parts.training, parts.evaluationSamples, parts.generator)
+        discriminator = Sequential(parts.trunk + [Flatten(), parts.training.discriminatorLayer(Linear(parts.trunkFeatures, 1, generator: &rng), generator: &rng)])
+        super.init()
+    }
+
+    /// What ``DCGAN`` and ``ConditionalGAN`` share: the checked options, the generator and
+    /// the discriminator's convolutional trunk `[B, C, H, W] → [B, 2w, s, s]` (with its
+    /// number of features `2w·s·s`).
+    static func build(options: ModelOptions, data: DataDescription, classCount: Int, generator rng: inout RandomGenerator) throws
+        -> (noiseDimension: Int, training: AdversarialTraining, evaluationSamples: Int, generator: DCGANGenerator, trunk: [any Layer], trunkFeatures: Int) {
+        let shape = data.featureShape, name = options.model
+        guard shape.count == 3, case .image = data.kind, shape[1] == shape[2], shape[1] % 4 == 0 else {
+            throw ModelOptionError("\(name): needs square images [C, H, H] with H divisible by 4 (e.g. [1, 28, 28], [3, 32, 32], [1, 8, 8]); '\(data.name)' has shape \(shape)")
+        }
         let training = AdversarialTraining(options: options)
-        self.training = training
-        evaluationSamples = options[Self.evaluationSamples]
-        let w = options[Self.width], s = shape[1] / 4, channels = shape[0]
-        generator = DCGANGenerator(noiseDimension: noiseDimension, width: w, side: s, channels: channels, generator: &rng)
-        discriminator = Sequential([
+        let w = options[Self.width], s = shape[1] / 4, channels = shape[0], noise = options[Self.noiseDimension]
+        let generator = DCGANGenerator(noiseDimension: noise, width: w, side: s, channels: channels, classCount: classCount, generator: &rng)
+        let trunk: [any Layer] = [
             training.discriminatorLayer(Conv2d(channels, w, kernelSize: (4, 4), stride: (2, 2), padding: (1, 1), generator: &rng), generator: &rng),
             LeakyReLU(negativeSlope: 0.2),
             training.discriminatorLayer(Conv2d(w, 2 * w, kernelSize: (4, 4), stride: (2, 2), padding: (1, 1), generator: &rng), generator: &rng),
             LeakyReLU(negativeSlope: 0.2),
-            Flatten(),
-            training.discriminatorLayer(Linear(2 * w * s * s, 1, generator: &rng), generator: &rng),
-        ])
-        super.init()
+        ]
+        return (noise, training, options[Self.evaluationSamples], generator, trunk, 2 * w * s * s)
     }
 
     public var discriminatorNetwork: Module { discriminator }
 
-    public func generate(_ z: Tensor) -> Tensor { generator(z) }
+    public func generate(_ z: Tensor, classes: IndexTensor? = nil) -> Tensor { generator(z) }
 
-    public func discriminate(_ x: Tensor) -> Tensor { discriminator(2 * x - 1) }
+    public func discriminate(_ x: Tensor, classes: IndexTensor? = nil) -> Tensor { discriminator(2 * x - 1) }
 }
 
 /// DCGAN's generator: a linear projection of the noise to `[2w, s, s]`, then two
 /// transposed convolutions (4×4, stride 2) with batch norm and ReLU, doubling the side each
-/// time, and a sigmoid into [0, 1].
-public final class DCGANGenerator: Module, Layer {
+/// time, and a sigmoid into [0, 1]. With `classCount` K > 0 the batch norms are
+/// class-conditional (``ClassConditionalBatchNorm2d``).
+public final class DCGANGenerator: Module {
     public let projection: Linear
-    public let normalization0: BatchNorm2d
+    public let normalization0: ClassConditionalBatchNorm2d
     public let upsample1: ConvTranspose2d
-    public let normalization1: BatchNorm2d
+    public let normalization1: ClassConditionalBatchNorm2d
     public let upsample2: ConvTranspose2d
     let width: Int
     let side: Int
 
-    public init(noiseDimension: Int, width: Int, side: Int, channels: Int, generator: inout RandomGenerator) {
+    public init(noiseDimension: Int, width: Int, side: Int, channels: Int, classCount: Int = 0, generator: inout RandomGenerator) {
         self.width = width
         self.side = side
         projection = Linear(noiseDimension, 2 * width * side * side, generator: &generator)
-        normalization0 = BatchNorm2d(2 * width)
+        normalization0 = ClassConditionalBatchNorm2d(2 * width, classCount: classCount)
         upsample1 = ConvTranspose2d(2 * width, width, kernelSize: (4, 4), stride: (2, 2), padding: (1, 1), generator: &generator)
-        normalization1 = BatchNorm2d(width)
+        normalization1 = ClassConditionalBatchNorm2d(width, classCount: classCount)
         upsample2 = ConvTranspose2d(width, channels, kernelSize: (4, 4), stride: (2, 2), padding: (1, 1), generator: &generator)
     }
 
-    public func callAsFunction(_ z: Tensor) -> Tensor {
-        let h0 = normalization0(projection(z).reshaped(to: [z.shape[0], 2 * width, side, side])).relu()
-        let h1 = normalization1(upsample1(h0)).relu()
+    /// `G(z, y)`, `[B, noise] → [B, C, 4s, 4s]` (`classes` only for a conditional generator).
+    public func callAsFunction(_ z: Tensor, classes: IndexTensor? = nil) -> Tensor {
+        let h0 = normalization0(projection(z).reshaped(to: [z.shape[0], 2 * width, side, side]), classes: classes).relu()
+        let h1 = normalization1(upsample1(h0), classes: classes).relu()
         return upsample2(h1).sigmoid()
+    }
+}
+
+/// Batch normalisation with a scale and shift per class (de Vries et al. 2017; Miyato &
+/// Koyama 2018): `y = γ[c]·BN(x) + β[c]`, `γ` initialised to 1 and `β` to 0 for every
+/// class. With `classCount` 0 it is an ordinary affine `BatchNorm2d` (`γ`, `β` per channel).
+public final class ClassConditionalBatchNorm2d: Module {
+    public let normalization: BatchNorm2d
+    /// `γ`, `[K, C]` (nil when unconditional).
+    private let _scale: Parameter?
+    /// `β`, `[K, C]` (nil when unconditional).
+    private let _shift: Parameter?
+    public let classCount: Int
+
+    /// The batch norm's state is inlined: `weight`, `bias`, `running_mean`, … as in a plain `BatchNorm2d`.
+    public override class var stateKeys: [String: String] { ["normalization": ""] }
+
+    public init(_ featureCount: Int, classCount: Int) {
+        self.classCount = classCount
+        normalization = BatchNorm2d(featureCount, affine: classCount == 0)
+        _scale = classCount > 0 ? Parameter(.ones([classCount, featureCount])) : nil
+        _shift = classCount > 0 ? Parameter(.zeros([classCount, featureCount])) : nil
+    }
+
+    /// `x` `[B, C, H, W]`, `classes` `[B]` (required when conditional).
+    public func callAsFunction(_ x: Tensor, classes: IndexTensor?) -> Tensor {
+        let y = normalization(x)
+        guard classCount > 0 else { return y }
+        guard let classes, let scale = _scale?.wrappedValue, let shift = _shift?.wrappedValue else { fatalError("ClassConditionalBatchNorm2d: a conditional layer needs classes") }
+        let shape = [x.shape[0], x.shape[1], 1, 1]
+        return embedding(scale, classes).reshaped(to: shape) * y + embedding(shift, classes).reshaped(to: shape)
     }
 }

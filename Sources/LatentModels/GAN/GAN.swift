@@ -59,7 +59,7 @@ public final class GAN: Module, AdversarialModel {
     public var discriminatorNetwork: Module { discriminator }
 
     /// Generated data for noise `z`.
-    public func generate(_ z: Tensor) -> Tensor { generator(z) }
+    public func generate(_ z: Tensor, classes: IndexTensor? = nil) -> Tensor { generator(z) }
 
-    public func discriminate(_ x: Tensor) -> Tensor { discriminator(x.reshaped(to: [x.shape[0], data.dimension])) }
+    public func discriminate(_ x: Tensor, classes: IndexTensor? = nil) -> Tensor { discriminator(x.reshaped(to: [x.shape[0], data.dimension])) }
 }

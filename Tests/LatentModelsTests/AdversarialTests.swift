@@ -134,23 +134,30 @@ import Testing
         #expect(gan.figures(data: batch, generator: &a)[0].pixels.shape == [1, 256, 256])
     }
 
+    /// Trains `gan` on `dataset` through the trainer (logging every 2 steps) into `folder/run`.
+    func train(in folder: URL, dataset: String, steps: Int, batchSize: Int, options: [String: String], validateEvery: Int) throws -> RunDirectory {
+        let run = RunDirectory(folder.appendingPathComponent("run"))
+        var c = TrainingConfiguration()
+        c.modelName = "gan"
+        c.dataset = dataset
+        c.steps = steps
+        c.batchSize = batchSize
+        c.modelOptions = options
+        c.logEvery = 2
+        c.validateEvery = validateEvery
+        #expect(try Trainer(configuration: c, run: run).train() == .completed(step: steps))
+        return run
+    }
+
     /// WGAN-GP with lazy R1 and spectral normalisation on 25gaussians through the trainer:
     /// the mode metrics are logged, `best` follows modes covered, the power-iteration
     /// vectors are in the checkpoint and come back on loading.
     @Test func penaltiesSpectralNormAndModeMetricsThroughTheTrainer() throws {
         let folder = temporaryFolder("gan-modes")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let run = RunDirectory(folder.appendingPathComponent("run"))
-        var c = TrainingConfiguration()
-        c.modelName = "gan"
-        c.dataset = "25gaussians"
-        c.steps = 6
-        c.batchSize = 64
-        c.modelOptions = ["hidden": "16", "eval-samples": "500", "loss": "wgan-gp", "r1": "1", "penalty-interval": "2",
-                          "n-critic": "2", "spectral-norm": "true"]
-        c.logEvery = 2
-        c.validateEvery = 3
-        #expect(try Trainer(configuration: c, run: run).train() == .completed(step: 6))
+        let options = ["hidden": "16", "eval-samples": "500", "loss": "wgan-gp", "r1": "1", "penalty-interval": "2",
+                       "n-critic": "2", "spectral-norm": "true"]
+        let run = try train(in: folder, dataset: "25gaussians", steps: 6, batchSize: 64, options: options, validateEvery: 3)
         let records = run.readMetrics()
         let validation = try #require(records.last { $0.split == "validation" })
         #expect(validation.metrics["modes-covered"] != nil && validation.metrics["high-quality"] != nil && validation.metrics["mode-kl"] != nil)
@@ -161,7 +168,7 @@ import Testing
         let contents = try SafeTensors.read(from: run.latestCheckpoint)
         let u = try #require(contents.tensors["model/discriminator.0.weight_u"])
         #expect(trained.model.state()["discriminator.0.weight_u"]!.scalars == u.scalars)
-        let fresh = try model(GAN.self, c.modelOptions, shape: [2], kind: .continuous, name: "25gaussians")
+        let fresh = try model(GAN.self, options, shape: [2], kind: .continuous, name: "25gaussians")
         #expect(fresh.state()["discriminator.0.weight_u"]!.scalars != u.scalars, "the power iteration moved u during training")
     }
 
@@ -169,15 +176,8 @@ import Testing
     @Test func wassersteinClipsTheDiscriminator() throws {
         let folder = temporaryFolder("gan-clip")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let run = RunDirectory(folder.appendingPathComponent("run"))
-        var c = TrainingConfiguration()
-        c.modelName = "gan"
-        c.dataset = "8gaussians"
-        c.steps = 2
-        c.batchSize = 32
-        c.modelOptions = ["hidden": "8", "eval-samples": "100", "loss": "wasserstein", "clip": "0.02"]
-        c.validateEvery = 2
-        #expect(try Trainer(configuration: c, run: run).train() == .completed(step: 2))
+        let run = try train(in: folder, dataset: "8gaussians", steps: 2, batchSize: 32,
+                            options: ["hidden": "8", "eval-samples": "100", "loss": "wasserstein", "clip": "0.02"], validateEvery: 2)
         let contents = try SafeTensors.read(from: run.latestCheckpoint)
         let weights = contents.tensors.filter { $0.key.hasPrefix("model/discriminator.") }
         #expect(!weights.isEmpty && weights.values.allSatisfy { $0.scalars.allSatisfy { abs($0) <= 0.02 } })

@@ -18,12 +18,8 @@ import LatentNN
 public protocol AdversarialModel: GenerativeModel where Batch == TensorBatch {
     /// The shared training options.
     var training: AdversarialTraining { get }
-    /// Dimension of the noise `z`.
-    var noiseDimension: Int { get }
     /// The data the model was built for.
     var data: DataDescription { get }
-    /// At most this many validation points and samples for the sample distances.
-    var evaluationSamples: Int { get }
     /// The discriminator's parameters and buffers (weights clipped by `wasserstein`).
     var discriminatorNetwork: Module { get }
     /// Number of classes the networks are conditioned on (0: unconditional, the default).
@@ -45,6 +41,12 @@ extension AdversarialModel {
     }
 
     public var classCount: Int { 0 }
+
+    /// Dimension of the noise `z`.
+    public var noiseDimension: Int { training.noiseDimension }
+
+    /// At most this many validation points and samples for the sample distances.
+    public var evaluationSamples: Int { training.evaluationSamples }
 
     public func trainingStep(_ batch: TensorBatch, context: TrainingStepContext) throws -> StepResult {
         try training.step(self, batch: batch, context: context)

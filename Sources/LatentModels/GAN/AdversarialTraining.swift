@@ -51,8 +51,17 @@ public struct AdversarialTraining: Sendable {
     public var r2: Float
     public var penaltyInterval: Int
     public var spectralNorm: Bool
+    /// Dimension of the generator's noise `z` (the family's `noise-dimension` option).
+    public var noiseDimension: Int
+    /// At most this many validation examples and samples for the sample distances (the
+    /// family's `eval-samples` option).
+    public var evaluationSamples: Int
 
-    public init(options: ModelOptions) {
+    /// Reads the shared options and the family's own `noise-dimension` and `eval-samples`
+    /// (declared by each family, with its own defaults).
+    public init(options: ModelOptions, noiseDimension: ModelOption<Int>, evaluationSamples: ModelOption<Int>) {
+        self.noiseDimension = options[noiseDimension]
+        self.evaluationSamples = options[evaluationSamples]
         loss = options[Self.loss]
         criticSteps = options[Self.criticSteps]
         clip = options[Self.clip]

@@ -27,9 +27,7 @@ public final class ConditionalGAN: Module, AdversarialModel, ConditionalSampler 
     public let generator: DCGANGenerator
     public let discriminator: ProjectionDiscriminator
     public let data: DataDescription
-    public let noiseDimension: Int
     public let training: AdversarialTraining
-    public let evaluationSamples: Int
     public let classCount: Int
 
     public init(options: ModelOptions, data: DataDescription, generator rng: inout RandomGenerator) throws {
@@ -39,7 +37,7 @@ public final class ConditionalGAN: Module, AdversarialModel, ConditionalSampler 
         let parts = try DCGAN.build(options: options, data: data, classCount: classes, generator: &rng)
         self.data = data
         classCount = classes
-        (noiseDimension, training, evaluationSamples, generator) = (parts.noiseDimension, parts.training, parts.evaluationSamples, parts.generator)
+        (training, generator) = (parts.training, parts.generator)
         let features = parts.trunkFeatures / (data.featureShape[1] / 4 * data.featureShape[1] / 4)
         discriminator = ProjectionDiscriminator(trunk: Sequential(parts.trunk),
                                                 output: parts.training.discriminatorLayer(Linear(features, 1, generator: &rng), generator: &rng),

@@ -42,14 +42,12 @@ public final class DCGAN: Module, AdversarialModel {
     /// `x ↦` score of "real", `[B, C, H, W] → [B, 1]`.
     public let discriminator: Sequential
     public let data: DataDescription
-    public let noiseDimension: Int
     public let training: AdversarialTraining
-    public let evaluationSamples: Int
 
     public init(options: ModelOptions, data: DataDescription, generator rng: inout RandomGenerator) throws {
         let parts = try Self.build(options: options, data: data, classCount: 0, generator: &rng)
         self.data = data
-        (noiseDimension, training, evaluationSamples, generator) = (parts.noiseDimension, parts.training, parts.evaluationSamples, parts.generator)
+        (training, generator) = (parts.training, parts.generator)
         discriminator = Sequential(parts.trunk + [Flatten(), parts.training.discriminatorLayer(Linear(parts.trunkFeatures, 1, generator: &rng), generator: &rng)])
         super.init()
     }
@@ -58,21 +56,21 @@ public final class DCGAN: Module, AdversarialModel {
     /// the discriminator's convolutional trunk `[B, C, H, W] → [B, 2w, s, s]` (with its
     /// number of features `2w·s·s`).
     static func build(options: ModelOptions, data: DataDescription, classCount: Int, generator rng: inout RandomGenerator) throws
-        -> (noiseDimension: Int, training: AdversarialTraining, evaluationSamples: Int, generator: DCGANGenerator, trunk: [any Layer], trunkFeatures: Int) {
+        -> (training: AdversarialTraining, generator: DCGANGenerator, trunk: [any Layer], trunkFeatures: Int) {
         let shape = data.featureShape, name = options.model
         guard shape.count == 3, case .image = data.kind, shape[1] == shape[2], shape[1] % 4 == 0 else {
             throw ModelOptionError("\(name): needs square images [C, H, H] with H divisible by 4 (e.g. [1, 28, 28], [3, 32, 32], [1, 8, 8]); '\(data.name)' has shape \(shape)")
         }
-        let training = AdversarialTraining(options: options)
-        let w = options[Self.width], s = shape[1] / 4, channels = shape[0], noise = options[Self.noiseDimension]
-        let generator = DCGANGenerator(noiseDimension: noise, width: w, side: s, channels: channels, classCount: classCount, generator: &rng)
+        let training = AdversarialTraining(options: options, noiseDimension: Self.noiseDimension, evaluationSamples: Self.evaluationSamples)
+        let w = options[Self.width], s = shape[1] / 4, channels = shape[0]
+        let generator = DCGANGenerator(noiseDimension: training.noiseDimension, width: w, side: s, channels: channels, classCount: classCount, generator: &rng)
         let trunk: [any Layer] = [
             training.discriminatorLayer(Conv2d(channels, w, kernelSize: (4, 4), stride: (2, 2), padding: (1, 1), generator: &rng), generator: &rng),
             LeakyReLU(negativeSlope: 0.2),
             training.discriminatorLayer(Conv2d(w, 2 * w, kernelSize: (4, 4), stride: (2, 2), padding: (1, 1), generator: &rng), generator: &rng),
             LeakyReLU(negativeSlope: 0.2),
         ]
-        return (noise, training, options[Self.evaluationSamples], generator, trunk, 2 * w * s * s)
+        return (training, generator, trunk, 2 * w * s * s)
     }
 
     public var discriminatorNetwork: Module { discriminator }

@@ -28,20 +28,16 @@ public final class GAN: Module, AdversarialModel {
     /// `x ↦` score of "real", `[B, D] → [B, 1]`.
     public let discriminator: Sequential
     public let data: DataDescription
-    public let noiseDimension: Int
     public let training: AdversarialTraining
-    public let evaluationSamples: Int
 
     public init(options: ModelOptions, data: DataDescription, generator rng: inout RandomGenerator) throws {
         guard data.featureShape.count == 1, case .continuous = data.kind else {
             throw ModelOptionError("gan: needs vector data (feature shape [D]); '\(data.name)' has shape \(data.featureShape)")
         }
         self.data = data
-        noiseDimension = options[Self.noiseDimension]
-        let training = AdversarialTraining(options: options)
+        let training = AdversarialTraining(options: options, noiseDimension: Self.noiseDimension, evaluationSamples: Self.evaluationSamples)
         self.training = training
-        evaluationSamples = options[Self.evaluationSamples]
-        let widths = options[Self.hidden], d = data.dimension
+        let widths = options[Self.hidden], d = data.dimension, noiseDimension = training.noiseDimension
         func mlp(_ sizes: [Int], normalized: Bool, _ activation: () -> any Layer) -> Sequential {
             var layers: [any Layer] = []
             for (i, (a, b)) in zip(sizes, sizes.dropFirst()).enumerated() {

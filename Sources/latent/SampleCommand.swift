@@ -27,6 +27,9 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Seed of the samples.")
     var seed: UInt64 = 0
 
+    @Option(name: .customLong("class"), help: "Class-conditional models: draw every sample from this class (0-based).")
+    var classLabel: Int?
+
     @Option(help: "Which checkpoint to load: best or latest.")
     var checkpoint = "best"
 
@@ -54,6 +57,7 @@ struct SampleCommand: ParsableCommand {
         let chosen = try output.map { try Inputs.outputFile($0, force: force) }
         let trained = try TrainedRun(RunDirectory(URL(fileURLWithPath: runFolder)), checkpoint: checkpoint)
         if trained.generatesText {
+            if classLabel != nil { throw ValidationError("--class is for class-conditional models, not text models") }
             let texts = try trained.text(prompt: prompt ?? "", count: count ?? 1, length: length,
                                          sampling: TextSampling(temperature: temperature, topK: topK, topP: topP), seed: seed)
             let joined = texts.joined(separator: "\n\n-----\n\n")
@@ -69,7 +73,7 @@ struct SampleCommand: ParsableCommand {
             throw ValidationError("\(trained.configuration.modelName) does not generate text; --prompt, --temperature, --top-k and --top-p are for text models")
         }
         let count = self.count ?? 64
-        let samples = trained.sample(count: count, seed: seed)
+        let samples = try classLabel.map { try trained.sample(count: count, seed: seed, class: $0) } ?? trained.sample(count: count, seed: seed)
         let asArray = output.map { $0.hasSuffix(".npy") } ?? !TrainedRun.canPicture(trained.description)
         guard samples.scalars.allSatisfy({ $0.isFinite }) else {
             throw TrainingError("the model's samples are not finite (NaN or infinite values): the checkpoint \(trained.checkpointName) of \(runFolder) is unusable")

@@ -17,7 +17,7 @@ import Testing
             let data = density.dataset(count: 64, seed: 3)
             #expect(data.count == 64 && data.featureShape == [2])
         }
-        #expect(ToyDensity.allCases.filter(\.hasLogDensity) == [.twoMoons, .circles, .eightGaussians, .checkerboard])
+        #expect(ToyDensity.allCases.filter(\.hasLogDensity) == [.twoMoons, .circles, .eightGaussians, .twentyFiveGaussians, .checkerboard])
         #expect(ToyDensity.spirals.logDensity(Tensor(shape: [1, 2], scalars: [0, 0])) == nil)
     }
 

@@ -159,7 +159,7 @@ func reproducible(_ records: [MetricsRecord]) -> [String] {
             _ = try Trainer(configuration: c, run: run).train()
             Issue.record("an unknown dataset was accepted")
         } catch let error as TrainingError {
-            #expect(error.message.hasPrefix("unknown dataset 'moons'; valid datasets: digits, two-moons, circles, 8gaussians, checkerboard, pinwheel, 2spirals, swissroll, gaussian-1d, mnist, fashion-mnist, sherlock-holmes-excerpt, sherlock-holmes, moby-dick"))
+            #expect(error.message.hasPrefix("unknown dataset 'moons'; valid datasets: digits, two-moons, circles, 8gaussians, 25gaussians, checkerboard, pinwheel, 2spirals, swissroll, gaussian-1d, mnist, fashion-mnist, sherlock-holmes-excerpt, sherlock-holmes, moby-dick"))
             #expect(error.message.hasSuffix("or a local file as file:PATH.npy, file:FOLDER (of PNGs), text:PATH or bytes:PATH"))
         }
         c = configuration("two-moons", steps: 1)

@@ -152,4 +152,17 @@ func exerciseOnDigits(_ name: String, options: [String: String], steps: Int = 20
                                    data: unlabelled, generator: &g)
         }
     }
+
+    /// `latent sample --class` for the conditional VAE: every sample decoded with the one label.
+    @Test func conditionalVAESamplesByClass() throws {
+        var g = RandomGenerator(seed: 0)
+        let model = try ConditionalVAE(options: ModelOptions(["hidden": "8", "latent-dimension": "2"], declared: ConditionalVAE.options, model: "cvae"),
+                                       data: DataDescription(featureShape: [4], classCount: 3, kind: .continuous, name: "labelled"), generator: &g)
+        let sampler: any ConditionalSampler = model
+        #expect(sampler.classCount == 3)
+        var a = RandomGenerator(seed: 1), b = RandomGenerator(seed: 1)
+        let twos = sampler.sample(count: 4, class: 2, generator: &a)
+        #expect(twos.shape == [4, 4])
+        #expect(twos.scalars == model.sampleMeans(count: 4, labels: [2, 2, 2, 2], generator: &b).scalars)
+    }
 }

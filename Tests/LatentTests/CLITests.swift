@@ -192,6 +192,26 @@ struct CLITests {
         #expect(r.output.contains("parameter groups") && r.output.contains("generator, discriminator"))
     }
 
+    /// Image GANs from the command line: `dcgan` and the class-conditional `cgan` on the
+    /// embedded digits, PNG grids, `--class` and its errors.
+    @Test func imageGANsAndSamplingByClass() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var r = try latent(["train", "dcgan", "--dataset", "digits", "--steps", "4", "--batch-size", "32",
+                            "--option", "width=8", "--option", "eval-samples=100", "--output", "runs/d"], in: folder)
+        #expect(r.status == 0, "\(r.error)")
+        r = try latent(["sample", "runs/d"], in: folder)
+        #expect(r.status == 0 && r.output.contains("samples.png"), "\(r.error)")
+        r = try latent(["sample", "runs/d", "--class", "1"], in: folder)
+        #expect(r.status != 0 && r.error.contains("--class: dcgan is not a class-conditional model (class-conditional: cgan"), "\(r.error)")
+        r = try latent(["train", "cgan", "--dataset", "digits", "--steps", "4", "--batch-size", "32",
+                        "--option", "width=8", "--option", "loss=hinge", "--option", "eval-samples=100", "--output", "runs/c"], in: folder)
+        #expect(r.status == 0, "\(r.error)")
+        r = try latent(["sample", "runs/c", "--class", "3", "--count", "16", "--output", "threes.png"], in: folder)
+        #expect(r.status == 0 && FileManager.default.fileExists(atPath: folder.appendingPathComponent("threes.png").path), "\(r.error)")
+        r = try latent(["sample", "runs/c", "--class", "10"], in: folder)
+        #expect(r.status != 0 && r.error.contains("--class must be in 0...9 (digits has 10 classes), got 10"), "\(r.error)")
+    }
+
     /// A text family from the command line: a local text file, text samples from a prompt.
     @Test func textModelFromALocalFile() throws {
         defer { try? FileManager.default.removeItem(at: folder) }

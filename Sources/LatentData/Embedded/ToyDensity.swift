@@ -10,6 +10,7 @@ import LatentCore
 /// | `twoMoons` | sklearn moons (σ 0.1), then ×2 − (1, 0.2): arcs of radius 2 around (−1, −0.2), angles [0, π], and around (1, 0.8), angles [π, 2π]; each point picks an arc with probability ½ and an angle uniformly; noise σ = 0.2 | yes (quadrature) |
 /// | `circles` | sklearn circles (factor ½, σ 0.08), ×3: circles of radius 3 and 1.5 around 0, each with probability ½, uniform angle, noise σ = 0.24 | yes (quadrature) |
 /// | `eightGaussians` | equal mixture of N(cₖ, σ²I), cₖ = 2√2 (cos kπ/4, sin kπ/4), σ = 1/(2√2) (FFJORD's scale 4 / 1.414) | exact |
+/// | `twentyFiveGaussians` | equal mixture of N(cᵢⱼ, σ²I) on the grid cᵢⱼ ∈ {−4, −2, 0, 2, 4}², σ = 0.05 (the "2D grid" of VEEGAN, Srivastava et al. 2017, §5, reused by PacGAN, Lin et al. 2018) | exact |
 /// | `checkerboard` | uniform on the 8 squares of side 2 in [−4, 4)² where ⌊x/2⌋ + ⌊y/2⌋ is even: density 1/32 | exact |
 /// | `pinwheel` | 5 arms: f = (1 + 0.3 z₀, 0.1 z₁), angle a = 2πk/5 + 0.25 e^{f₀}, x = 2 R(−a) f | no |
 /// | `spirals` | two spirals: t = 3π √u, (−t cos t + ½u₁, t sin t + ½u₂) / 3, the second negated, plus N(0, 0.1²) | no |
@@ -30,6 +31,7 @@ public enum ToyDensity: String, CaseIterable, Sendable {
     case twoMoons = "moons"
     case circles
     case eightGaussians = "8gaussians"
+    case twentyFiveGaussians = "25gaussians"
     case checkerboard
     case pinwheel
     case spirals = "2spirals"
@@ -41,6 +43,7 @@ public enum ToyDensity: String, CaseIterable, Sendable {
         case .twoMoons, .circles, .spirals: 2
         case .eightGaussians, .checkerboard: 8
         case .pinwheel: 5
+        case .twentyFiveGaussians: 25
         case .swissRoll: 1
         }
     }
@@ -68,6 +71,15 @@ public enum ToyDensity: String, CaseIterable, Sendable {
             for i in 0..<count {
                 let angle = Float(k[i]) * pi / 4
                 set(i, radius * cos(angle) + sigma * z[2 * i], radius * sin(angle) + sigma * z[2 * i + 1])
+                components[i] = k[i]
+            }
+        case .twentyFiveGaussians:
+            let k = generator.integers([count], in: 0..<25).scalars
+            let z = generator.normal([count, 2]).scalars
+            let modes = GaussianModes.twentyFiveGaussians
+            for i in 0..<count {
+                let c = modes.centres[Int(k[i])], sigma = Float(modes.standardDeviation)
+                set(i, Float(c.x) + sigma * z[2 * i], Float(c.y) + sigma * z[2 * i + 1])
                 components[i] = k[i]
             }
         case .checkerboard:
@@ -145,12 +157,12 @@ public enum ToyDensity: String, CaseIterable, Sendable {
 
     var logDensityFunction: (@Sendable (Double, Double) -> Double)? {
         switch self {
-        case .eightGaussians:
-            let radius = 2 * 2.0.squareRoot(), sigma = 1 / (2 * 2.0.squareRoot())
-            let centres = (0..<8).map { k in (radius * cos(Double(k) * .pi / 4), radius * sin(Double(k) * .pi / 4)) }
-            let normaliser = log(1.0 / 8) - log(2 * Double.pi * sigma * sigma)
+        case .eightGaussians, .twentyFiveGaussians:
+            let modes = gaussianModes!
+            let sigma = modes.standardDeviation
+            let normaliser = log(1.0 / Double(modes.centres.count)) - log(2 * Double.pi * sigma * sigma)
             return { x, y in
-                logSumExp(centres.map { c in normaliser - ((x - c.0) * (x - c.0) + (y - c.1) * (y - c.1)) / (2 * sigma * sigma) })
+                logSumExp(modes.centres.map { c in normaliser - ((x - c.x) * (x - c.x) + (y - c.y) * (y - c.y)) / (2 * sigma * sigma) })
             }
         case .checkerboard:
             return { x, y in
@@ -175,10 +187,43 @@ public enum ToyDensity: String, CaseIterable, Sendable {
         }
     }
 
+    /// The centres and the common standard deviation of the equal mixtures of isotropic
+    /// Gaussians (`8gaussians`, `25gaussians`); nil for the other densities.
+    public var gaussianModes: GaussianModes? {
+        switch self {
+        case .eightGaussians: .eightGaussians
+        case .twentyFiveGaussians: .twentyFiveGaussians
+        default: nil
+        }
+    }
+
     /// A dataset of `count` seeded samples with their component labels.
     public func dataset(count: Int, seed: UInt64) -> TensorDataset {
         var generator = RandomGenerator(seed: seed)
         let (points, components) = labeledSample(count, generator: &generator)
         return TensorDataset(features: points, labels: components)
     }
+}
+
+/// An equal mixture of isotropic 2-D Gaussians N(cₖ, σ²I): the mode-collapse benchmarks.
+public struct GaussianModes: Sendable, Equatable {
+    /// The means `cₖ`.
+    public var centres: [SIMD2<Double>]
+    /// The common standard deviation `σ`.
+    public var standardDeviation: Double
+
+    public init(centres: [SIMD2<Double>], standardDeviation: Double) {
+        self.centres = centres
+        self.standardDeviation = standardDeviation
+    }
+
+    /// `8gaussians`: radius 2√2, σ = 1/(2√2) (FFJORD's scale).
+    public static let eightGaussians = GaussianModes(
+        centres: (0..<8).map { k in SIMD2(2 * 2.0.squareRoot() * cos(Double(k) * .pi / 4), 2 * 2.0.squareRoot() * sin(Double(k) * .pi / 4)) },
+        standardDeviation: 1 / (2 * 2.0.squareRoot()))
+
+    /// `25gaussians`: centres (−4 + 2i, −4 + 2j), i, j = 0…4 (component 5i + j), σ = 0.05.
+    public static let twentyFiveGaussians = GaussianModes(
+        centres: (0..<25).map { k in SIMD2(-4 + 2 * Double(k / 5), -4 + 2 * Double(k % 5)) },
+        standardDeviation: 0.05)
 }

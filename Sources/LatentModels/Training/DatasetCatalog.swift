@@ -8,7 +8,7 @@ import LatentData
 /// | name | examples (train / validation / test) | features | kind |
 /// |---|---|---|---|
 /// | `digits` | 1,257 / 180 / 360 (embedded) | `[1, 8, 8]`, `v / 16` | `.image(levels: 17)` |
-/// | `two-moons`, `circles`, `8gaussians`, `checkerboard`, `pinwheel`, `2spirals`, `swissroll` | 100,000 / 10,000 / 10,000 drawn from fixed seeds | `[2]` | `.continuous` |
+/// | `two-moons`, `circles`, `8gaussians`, `25gaussians`, `checkerboard`, `pinwheel`, `2spirals`, `swissroll` | 100,000 / 10,000 / 10,000 drawn from fixed seeds | `[2]` | `.continuous` |
 /// | `gaussian-1d` | 100,000 / 10,000 / 10,000 drawn from N(2, 0.5²) with fixed seeds | `[1]` | `.continuous` |
 /// | `mnist`, `fashion-mnist` | 55,000 / 5,000 / 10,000 (install first) | `[1, 28, 28]`, `byte / 255` | `.image(levels: 256)` |
 /// | `sherlock-holmes-excerpt` | 90 % / 5 % / 5 % of the characters (embedded, 185 KB) | character tokens | `.text` |
@@ -96,7 +96,7 @@ public enum DatasetCatalog {
     public static let toySplitSizes = (train: 100_000, validation: 10_000, test: 10_000)
 
     static let toyNames: [(String, ToyDensity)] = [
-        ("two-moons", .twoMoons), ("circles", .circles), ("8gaussians", .eightGaussians),
+        ("two-moons", .twoMoons), ("circles", .circles), ("8gaussians", .eightGaussians), ("25gaussians", .twentyFiveGaussians),
         ("checkerboard", .checkerboard), ("pinwheel", .pinwheel), ("2spirals", .spirals),
         ("swissroll", .swissRoll),
     ]

@@ -221,7 +221,7 @@ public enum ModelRegistry {
     /// Models shipped with Latent.
     public static var builtIn: [any GenerativeModel.Type] {
         [GaussianBaseline.self, VAE.self, IWAE.self, ConditionalVAE.self, HierarchicalVAE.self,
-         RealNVPModel.self, MAFModel.self, NSFModel.self, GlowModel.self, VQVAE.self, GAN.self, CharacterMLP.self]
+         RealNVPModel.self, MAFModel.self, NSFModel.self, GlowModel.self, VQVAE.self, GAN.self, DCGAN.self, ConditionalGAN.self, CharacterMLP.self]
     }
 
     /// Every registered model type.

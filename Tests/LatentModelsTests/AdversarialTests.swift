@@ -164,7 +164,8 @@ import Testing
         let train = try #require(records.first { $0.split == "train" })
         #expect(train.metrics["gradient-penalty"] != nil && train.metrics["r1"] != nil, "\(train.metrics)")
         let trained = try TrainedRun(run, checkpoint: "latest")
-        #expect(trained.model.checkpointCriterion == CheckpointCriterion(metric: "modes-covered", lowerIsBetter: false))
+        #expect(trained.model.checkpointCriterion == CheckpointCriterion(metric: "modes-covered", lowerIsBetter: false,
+                                                                     tieBreaker: .init(metric: "high-quality", lowerIsBetter: false)))
         let contents = try SafeTensors.read(from: run.latestCheckpoint)
         let u = try #require(contents.tensors["model/discriminator.0.weight_u"])
         #expect(trained.model.state()["discriminator.0.weight_u"]!.scalars == u.scalars)

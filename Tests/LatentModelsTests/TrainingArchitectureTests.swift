@@ -121,6 +121,14 @@ import Testing
         #expect(lower.improves(1, on: lower.worst) && lower.improves(1, on: 2) && !lower.improves(2, on: 1))
         #expect(higher.improves(1, on: higher.worst) && higher.improves(2, on: 1) && !higher.improves(1, on: 2))
         #expect(!lower.improves(.nan, on: lower.worst) && !higher.improves(.nan, on: higher.worst))
+        // Ties of the first metric are broken by the second.
+        let modes = CheckpointCriterion(metric: "modes-covered", lowerIsBetter: false,
+                                        tieBreaker: .init(metric: "high-quality", lowerIsBetter: false))
+        #expect(modes.improves(["modes-covered": 8, "high-quality": 0.4], on: modes.worst, tie: modes.worstTie))
+        #expect(modes.improves(["modes-covered": 8, "high-quality": 0.9], on: 8, tie: 0.4))
+        #expect(!modes.improves(["modes-covered": 8, "high-quality": 0.3], on: 8, tie: 0.4))
+        #expect(!modes.improves(["modes-covered": 7, "high-quality": 1], on: 8, tie: 0.4))
+        #expect(!lower.improves(["nll": 2], on: 2, tie: lower.worstTie))
     }
 
     /// Every trainable parameter must belong to exactly one group.

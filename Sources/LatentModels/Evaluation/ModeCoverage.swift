@@ -17,7 +17,8 @@ import LatentData
 public struct ModeCoverage: Sendable, Equatable {
     /// Metric names: `modes-covered` (higher is better), `high-quality` (fraction), `mode-kl` (nats).
     public static let modesCoveredName = "modes-covered"
-    public static let metricNames = [modesCoveredName, "high-quality", "mode-kl"]
+    public static let highQualityName = "high-quality"
+    public static let metricNames = [modesCoveredName, highQualityName, "mode-kl"]
     /// The number of samples the benchmark draws.
     public static let standardSampleCount = 10_000
 

@@ -61,7 +61,8 @@ extension AdversarialModel {
 
     public var checkpointCriterion: CheckpointCriterion {
         modes == nil ? CheckpointCriterion(metric: "sliced-w1", lowerIsBetter: true)
-            : CheckpointCriterion(metric: ModeCoverage.modesCoveredName, lowerIsBetter: false)
+            : CheckpointCriterion(metric: ModeCoverage.modesCoveredName, lowerIsBetter: false,
+                                  tieBreaker: .init(metric: ModeCoverage.highQualityName, lowerIsBetter: false))
     }
 
     /// Sample distances need the whole split at once (``evaluate(on:batchSize:generator:)``).

@@ -192,15 +192,40 @@ public struct CheckpointCriterion: Sendable, Equatable {
     public var metric: String
     /// Whether smaller values are better (NLL, distances) or larger ones (coverage).
     public var lowerIsBetter: Bool
-    public init(metric: String, lowerIsBetter: Bool) {
+    /// A second criterion that decides between equal values of the first (e.g. the
+    /// high-quality fraction among checkpoints that cover every mode); nil for none.
+    public var tieBreaker: TieBreaker?
+
+    /// The metric and direction that break ties.
+    public struct TieBreaker: Sendable, Equatable {
+        public var metric: String
+        public var lowerIsBetter: Bool
+        public init(metric: String, lowerIsBetter: Bool) {
+            self.metric = metric
+            self.lowerIsBetter = lowerIsBetter
+        }
+    }
+
+    public init(metric: String, lowerIsBetter: Bool, tieBreaker: TieBreaker? = nil) {
         self.metric = metric
         self.lowerIsBetter = lowerIsBetter
+        self.tieBreaker = tieBreaker
     }
     /// The value no real metric is worse than.
     public var worst: Double { lowerIsBetter ? .infinity : -.infinity }
+    /// The tie-breaker's worst value (0 when there is none).
+    public var worstTie: Double { tieBreaker.map { $0.lowerIsBetter ? .infinity : -.infinity } ?? 0 }
     /// Whether `value` is strictly better than `best` (NaN never is).
     public func improves(_ value: Double, on best: Double) -> Bool {
         lowerIsBetter ? value < best : value > best
+    }
+    /// Whether the validation `metrics` beat the best so far (`best`, `bestTie`): a better
+    /// value of ``metric``, or an equal one with a better tie-breaker.
+    public func improves(_ metrics: [String: Double], on best: Double, tie bestTie: Double) -> Bool {
+        let value = metrics[metric] ?? .nan
+        if improves(value, on: best) { return true }
+        guard value == best, let tieBreaker, let tie = metrics[tieBreaker.metric] else { return false }
+        return tieBreaker.lowerIsBetter ? tie < bestTie : tie > bestTie
     }
 }
 

@@ -112,6 +112,7 @@ public final class Trainer {
         let criterion = model.checkpointCriterion
         var step = 0
         var best = criterion.worst
+        var bestTie = criterion.worstTie
         var elapsed = 0.0
         var window = Window()
         var pendingValidation = false
@@ -139,6 +140,7 @@ public final class Trainer {
             }
             step = s
             best = m["best"].flatMap(Double.init) ?? criterion.worst
+            bestTie = m["best-tie"].flatMap(Double.init) ?? criterion.worstTie
             elapsed = m["time"].flatMap(Double.init) ?? 0
             pendingValidation = m["pending-validation"] == "true"
             if let w = m["window"], let decoded = try? JSONDecoder().decode(Window.self, from: Data(w.utf8)) { window = decoded }
@@ -158,7 +160,7 @@ public final class Trainer {
             let windowJSON = String(decoding: try encoder.encode(window), as: UTF8.self)
             let next = Self.stepGenerator(seed: config.seed, step: step)
             let metadata = [
-                "step": String(step), "epoch": String(step / stepsPerEpoch), "best": String(best),
+                "step": String(step), "epoch": String(step / stepsPerEpoch), "best": String(best), "best-tie": String(bestTie),
                 "time": String(elapsed), "window": windowJSON, "seed": String(config.seed),
                 "model": M.modelName, "dataset": config.dataset,
                 "generator": "key=\(next.key[0]),\(next.key[1]) counter=\(next.counter)",
@@ -182,9 +184,9 @@ public final class Trainer {
             guard let values = evaluated else { return false }
             let headline = values[model.evaluationMetrics[0]] ?? .nan
             try emit(MetricsRecord(step: step, epoch: epoch, split: "validation", loss: headline, metrics: values, time: elapsed))
-            let selected = values[criterion.metric] ?? .nan
-            if criterion.improves(selected, on: best) {
-                best = selected
+            if criterion.improves(values, on: best, tie: bestTie) {
+                best = values[criterion.metric] ?? .nan
+                bestTie = criterion.tieBreaker.flatMap { values[$0.metric] } ?? criterion.worstTie
                 try save("best")
             }
             return true

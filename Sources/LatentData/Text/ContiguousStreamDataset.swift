@@ -40,17 +40,10 @@ public struct ContiguousStreamDataset: Dataset {
 
     public func batch(at indices: [Int], generator: inout RandomGenerator) -> TokenBatch {
         checkIndices(indices, "ContiguousStreamDataset.batch")
-        var inputs = [Int32](), targets = [Int32]()
-        inputs.reserveCapacity(indices.count * length)
-        targets.reserveCapacity(indices.count * length)
-        for i in indices {
+        let starts = indices.map { i in
             let (stream, chunk) = position(of: i)
-            let start = stream * streamLength + chunk * length
-            inputs.append(contentsOf: tokens[start..<(start + length)])
-            targets.append(contentsOf: tokens[(start + 1)..<(start + length + 1)])
+            return stream * streamLength + chunk * length
         }
-        return TokenBatch(inputs: IndexTensor(shape: [indices.count, length], scalars: inputs),
-                          targets: IndexTensor(shape: [indices.count, length], scalars: targets),
-                          indices: indices)
+        return TokenBatch(tokens: tokens, starts: starts, length: length, indices: indices)
     }
 }

@@ -112,18 +112,19 @@ public final class MADEModel: Module, SingleLossModel {
         return [MetricName.nll: -Double(logProbability(x).sum().scalar)]
     }
 
-    /// Ancestral sampling in the order of mask 0: D passes, each fixing one more pixel.
+    /// Ancestral sampling in the order of mask 0, updating the network incrementally
+    /// (``MADE/sampleAutoregressively(count:context:incremental:draw:)``).
     public func sample(count: Int, generator: inout RandomGenerator) -> Tensor {
+        sample(count: count, incremental: true, generator: &generator)
+    }
+
+    /// Samples `[count] + featureShape`, incrementally or by a full pass per pixel.
+    public func sample(count: Int, incremental: Bool, generator: inout RandomGenerator) -> Tensor {
         useMask(0)
-        let d = data.dimension
-        var x = [Float](repeating: 0, count: count * d)
-        for i in network.ordering {
-            let logits = withoutDerivative { network(Tensor(shape: [count, d], scalars: x), context: nil) }.scalars
-            let u = generator.uniform([count]).scalars
-            for b in 0..<count {
-                x[b * d + i] = u[b] < 1 / (1 + Foundation.exp(-logits[b * d + i])) ? 1 : 0
-            }
+        let x = network.sampleAutoregressively(count: count, incremental: incremental) { _, logits in
+            let u = generator.uniform([count]).scalars, l = logits.scalars
+            return (0..<count).map { u[$0] < 1 / (1 + Foundation.exp(-l[$0])) ? 1 : 0 }
         }
-        return Tensor(shape: [count] + data.featureShape, scalars: x)
+        return x.reshaped(to: [count] + data.featureShape)
     }
 }

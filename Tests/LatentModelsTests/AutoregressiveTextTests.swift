@@ -116,4 +116,33 @@ import Testing
             #expect(throws: TrainingError.self) { try trained.text(prompt: "\u{2603}", count: 1, length: 5, sampling: TextSampling(), seed: 0) }
         }
     }
+
+    /// Bad settings are one-line errors before any work.
+    @Test func badSettingsAreOneLineErrors() throws {
+        for (type, option) in [(CharacterRNN.self as any GenerativeModel.Type, "window"), (CharacterTransformer.self, "context")] {
+            do {
+                _ = try ModelOptions([option: "0"], declared: type.options, model: type.modelName)
+                Issue.record("\(type.modelName): \(option)=0 accepted")
+            } catch {
+                #expect("\(error)".contains(option) && !"\(error)".contains("\n"), "\(error)")
+            }
+        }
+        #expect(throws: ModelOptionError("char-transformer: width 30 must be a multiple of heads 4")) {
+            _ = try Self.model(CharacterTransformer.self, ["width": "30", "heads": "4"])
+        }
+        let rnn = try Self.model(CharacterRNN.self, ["hidden": "8", "embedding": "4"])
+        do {
+            _ = try rnn.trainingDataset("sherlock-holmes-excerpt", store: .default, batchSize: 100_000)
+            Issue.record("100000 streams accepted")
+        } catch {
+            #expect("\(error)".contains("too few for 100000 streams"), "\(error)")
+        }
+        var g = RandomGenerator(seed: 0)
+        do {
+            _ = try MADEModel(options: ModelOptions([:], declared: MADEModel.options, model: "made"), data: Self.textData(), generator: &g)
+            Issue.record("made built on text")
+        } catch {
+            #expect("\(error)".contains("made: models binary images"), "\(error)")
+        }
+    }
 }

@@ -54,6 +54,29 @@ import Testing
         #expect(abs(fresh - second) > 1e-3)
     }
 
+    /// Evaluation carries the state through the split: as one stream it scores the text
+    /// exactly as one pass over all of it.
+    @Test func evaluationCarriesTheStateThroughTheSplit() throws {
+        let m = try Self.model(CharacterRNN.self, ["hidden": "12", "embedding": "6", "window": "8"])
+        m.eval()
+        var g = RandomGenerator(seed: 6)
+        let v = m.vocabulary.count
+        let ids = (0..<41).map { _ in Int32(g.uniform([1]).scalars[0] * Float(v - 1)) }
+        let windows = AnyDataset(CharacterSequenceDataset(tokens: ids, length: 8))
+        let whole = m.run(IndexTensor(shape: [1, 40], scalars: Array(ids[0..<40])), state: nil, generator: &g).logits
+        let expected = Double(crossEntropy(logits: whole, labels: IndexTensor(shape: [1, 40], scalars: Array(ids[1...40]))).scalar)
+        let one = try #require(m.evaluate(on: windows, batchSize: 1, generator: &g))
+        #expect(abs(one[MetricName.nll]! - expected) < 1e-5, "\(one) vs \(expected)")
+        // Two streams (windows 0–2 and 3–4): each starts from zeros.
+        let two = try #require(m.evaluate(on: windows, batchSize: 2, generator: &g))
+        func score(_ r: Range<Int>) -> Double {
+            let l = m.run(IndexTensor(shape: [1, r.count], scalars: Array(ids[r])), state: nil, generator: &g).logits
+            return Double(crossEntropy(logits: l, labels: IndexTensor(shape: [1, r.count], scalars: Array(ids[(r.lowerBound + 1)...r.upperBound])),
+                                       reduction: .none).sum().scalar)
+        }
+        #expect(abs(two[MetricName.nll]! - (score(0..<24) + score(24..<40)) / 40) < 1e-5)
+    }
+
     /// Interrupting and resuming a run with carried state gives the straight run's metrics
     /// and final checkpoint (the state buffers are in it).
     @Test func recurrentRunResumesExactly() throws {

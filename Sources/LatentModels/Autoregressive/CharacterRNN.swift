@@ -17,8 +17,8 @@ import LatentNN
 /// a batch is carried, detached, into the next (gradients flow through `window` steps);
 /// it restarts from zeros with each epoch. The carried state is a pair of buffers
 /// (`carriedHidden`, `carriedCell`, `[layers, streams, hidden]`) saved in checkpoints,
-/// so an interrupted run resumes exactly. Evaluation reads windows of `window` tokens from
-/// a zero state.
+/// so an interrupted run resumes exactly. Evaluation carries the state through the split
+/// too (``evaluate(on:batchSize:generator:)``).
 public final class CharacterRNN: Module, GenerativeModel, TextGenerativeModel {
     public static let modelName = "char-rnn"
     public static let abstract = "Character-level LSTM/GRU language model trained by truncated backpropagation through time with state carried across batches."
@@ -133,6 +133,32 @@ public final class CharacterRNN: Module, GenerativeModel, TextGenerativeModel {
 
     public func evaluationSums(_ batch: TokenBatch, generator: inout RandomGenerator) -> [String: Double] {
         nextTokenEvaluationSums(logits: run(batch.inputs, state: nil, generator: &generator).logits, targets: batch.targets)
+    }
+
+    /// Reads the split's consecutive windows as `batchSize` contiguous streams (stream s:
+    /// windows `s·k ..< (s+1)·k`, `k = ⌈n / batchSize⌉`) with the state carried from window
+    /// to window, as in training, so each token is predicted from its whole stream before
+    /// it. Returns `nll` per token and `bits-per-char`. (The windows must be consecutive
+    /// pieces of one text, as ``dataset(_:split:store:)`` gives them.)
+    public func evaluate(on data: AnyDataset<TokenBatch>, batchSize: Int, generator: inout RandomGenerator) -> [String: Double]? {
+        let n = data.count
+        guard n > 0 else { return nil }
+        let streams = min(max(batchSize, 1), n), k = (n + streams - 1) / streams
+        var state: State?, nll = 0.0, tokens = 0
+        for c in 0..<k {
+            let rows = (0..<streams).filter { $0 * k + c < n }          // a prefix: later streams end first
+            let batch = data.batch(at: rows.map { $0 * k + c }, generator: &generator)
+            if let s = state, rows.count < s.hidden.shape[1] {
+                state = State(hidden: s.hidden.sliced(alongAxis: 1, range: 0..<rows.count),
+                              cell: s.cell?.sliced(alongAxis: 1, range: 0..<rows.count))
+            }
+            let r = run(batch.inputs, state: state, generator: &generator)
+            state = r.state
+            nll += Double(crossEntropy(logits: r.logits, labels: batch.targets, reduction: .none).sum().scalar)
+            tokens += batch.count * batch.inputs.shape[1]
+        }
+        let perToken = nll / Double(tokens)
+        return [MetricName.nll: perToken, MetricName.bitsPerCharacter: perToken / log(2.0)]
     }
 
     /// Reads the prompt once, then one step per token with the recurrent state carried.

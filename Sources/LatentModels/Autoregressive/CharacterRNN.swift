@@ -54,6 +54,9 @@ public final class CharacterRNN: Module, GenerativeModel, TextGenerativeModel {
 
     public static var shufflesTrainingData: Bool { false }
 
+    /// The fewest windows an evaluation stream has (see ``evaluate(on:batchSize:generator:)``).
+    public static let evaluationStreamWindows = 16
+
     public init(options: ModelOptions, data: DataDescription, generator: inout RandomGenerator) throws {
         let vocabulary = try Self.textVocabulary(of: data)
         self.vocabulary = vocabulary
@@ -135,15 +138,17 @@ public final class CharacterRNN: Module, GenerativeModel, TextGenerativeModel {
         nextTokenEvaluationSums(logits: run(batch.inputs, state: nil, generator: &generator).logits, targets: batch.targets)
     }
 
-    /// Reads the split's consecutive windows as `batchSize` contiguous streams (stream s:
-    /// windows `s·k ..< (s+1)·k`, `k = ⌈n / batchSize⌉`) with the state carried from window
-    /// to window, as in training, so each token is predicted from its whole stream before
-    /// it. Returns `nll` per token and `bits-per-char`. (The windows must be consecutive
-    /// pieces of one text, as ``dataset(_:split:store:)`` gives them.)
+    /// Reads the split's `n` consecutive windows as S contiguous streams (stream s: windows
+    /// `s·k ..< (s+1)·k`, `k = ⌈n / S⌉`) with the state carried from window to window, as
+    /// in training, so each token is predicted from its whole stream before it. Streams are
+    /// at least ``evaluationStreamWindows`` windows long (`S = min(batchSize, ⌊n / 16⌋)`, at
+    /// least 1), so only the first tokens of a few streams lack context. Returns `nll` per
+    /// token and `bits-per-char`. (The windows must be consecutive pieces of one text, as
+    /// ``dataset(_:split:store:)`` gives them.)
     public func evaluate(on data: AnyDataset<TokenBatch>, batchSize: Int, generator: inout RandomGenerator) -> [String: Double]? {
         let n = data.count
         guard n > 0 else { return nil }
-        let streams = min(max(batchSize, 1), n), k = (n + streams - 1) / streams
+        let streams = max(1, min(batchSize, n / Self.evaluationStreamWindows)), k = (n + streams - 1) / streams
         var state: State?, nll = 0.0, tokens = 0
         for c in 0..<k {
             let rows = (0..<streams).filter { $0 * k + c < n }          // a prefix: later streams end first

@@ -17,7 +17,7 @@ import Testing
         let corpus = try DatasetCatalog.corpus("sherlock-holmes-excerpt")
         let n = corpus.tokens.count
         #expect(corpus.range(.test) == (n * 19 / 20)..<n && corpus.range(.validation) == (n * 9 / 10)..<(n * 19 / 20))
-        #expect(throws: TrainingError("dataset 'sherlock-holmes-excerpt' is text; this model trains on images or vectors (text models: char-mlp)")) {
+        #expect(throws: TrainingError("dataset 'sherlock-holmes-excerpt' is text; this model trains on images or vectors (text models: char-mlp, char-rnn, char-transformer)")) {
             try DatasetCatalog.load("sherlock-holmes-excerpt", split: .train)
         }
         #expect(throws: TrainingError("dataset 'digits' holds images or vectors; this model trains on text (e.g. sherlock-holmes-excerpt, or text:PATH)")) {

@@ -79,6 +79,21 @@ import Testing
         Self.expectGradients("block", ["x": gradient(at: x) { (block($0) * w).sum() }], expectedGradients)
     }
 
+    /// A prompt of 3 positions then 4 single positions through the key–value cache give
+    /// the rows of the full causal pass.
+    @Test func keyValueCacheMatchesTheFullCausalPass() {
+        var g = RandomGenerator(seed: 11)
+        let block = TransformerBlock(dimension: 8, headCount: 2, generator: &g)
+        block.eval()
+        let x = g.normal([2, 7, 8])
+        let full = block(x)
+        var cache = KeyValueCache()
+        var rows = [block(x.sliced(starts: [0, 0, 0], sizes: [2, 3, 8]), cache: &cache)]
+        for t in 3..<7 { rows.append(block(x.sliced(starts: [0, t, 0], sizes: [2, 1, 8]), cache: &cache)) }
+        #expect(cache.count == 7 && cache.keys?.shape == [2, 2, 7, 4])
+        #expect((concatenate(rows, alongAxis: 1) - full).abs().max().scalar < 1e-5)
+    }
+
     @Test func stateKeysArePyTorchs() {
         var g = RandomGenerator(seed: 0)
         let attention = MultiHeadAttention(embedDimension: 8, headCount: 2, generator: &g)

@@ -33,6 +33,18 @@ private final class Stack: Module {
 }
 
 @Suite struct ModuleTests {
+    /// A buffer made with `resizesOnLoad` takes the loaded shape; others must match.
+    @Test func resizableBuffersTakeTheLoadedShape() throws {
+        final class Carrier: Module {
+            @Buffer(Tensor.zeros([0]), resizesOnLoad: true) var carried: Tensor
+            @Buffer(Tensor.zeros([2])) var fixed: Tensor
+        }
+        let m = Carrier()
+        try m.load(state: ["carried": Tensor(shape: [1, 3], scalars: [1, 2, 3]), "fixed": Tensor(shape: [2], scalars: [4, 5])])
+        #expect(m.carried.shape == [1, 3] && m.carried.scalars == [1, 2, 3] && m.fixed.scalars == [4, 5])
+        #expect(throws: ModuleError.self) { try m.load(state: ["carried": .zeros([1]), "fixed": .zeros([3])]) }
+    }
+
     @Test func discoversNestedParametersAndBuffers() {
         let m = Stack()
         let paths = m.namedParameters().map(\.path)

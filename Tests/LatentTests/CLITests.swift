@@ -229,8 +229,26 @@ struct CLITests {
         r = try latent(["sample", "runs/t", "--temperature", "0"], in: folder)
         #expect(r.status != 0 && r.error.contains("--temperature must be a positive number"), "\(r.error)")
         r = try latent(["train", "vae", "--dataset", "text:corpus.txt", "--steps", "1", "--output", "runs/v"], in: folder)
-        #expect(r.status != 0 && r.error.contains("vae trains on images or vectors; dataset 'text:") && r.error.contains("is text (text models: char-mlp)"), "\(r.error)")
+        #expect(r.status != 0 && r.error.contains("vae trains on images or vectors; dataset 'text:") && r.error.contains("is text (text models: char-mlp, char-rnn, char-transformer)"), "\(r.error)")
         r = try latent(["train", "char-mlp", "--dataset", "digits", "--steps", "1", "--output", "runs/w"], in: folder)
         #expect(r.status != 0 && r.error.contains("char-mlp trains on text; dataset 'digits' holds images or vectors"), "\(r.error)")
+    }
+
+    /// The recurrent and Transformer text families from the command line: train and
+    /// sample from a prompt; a window of 0 is a one-line error.
+    @Test func recurrentAndTransformerTextModels() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let text = String(repeating: "the cat sat on the mat. the dog sat on the log. ", count: 60)
+        try Data(text.utf8).write(to: folder.appendingPathComponent("corpus.txt"))
+        for (model, options) in [("char-rnn", ["--option", "hidden=32", "--option", "window=16", "--option", "cell=gru"]),
+                                 ("char-transformer", ["--option", "layers=1", "--option", "width=32", "--option", "context=16"])] {
+            var r = try latent(["train", model, "--dataset", "text:corpus.txt", "--steps", "20", "--batch-size", "8",
+                                "--checkpoint-every", "10", "--output", "runs/\(model)"] + options, in: folder)
+            #expect(r.status == 0, "\(model): \(r.error)")
+            r = try latent(["sample", "runs/\(model)", "--prompt", "the ", "--length", "30"], in: folder)
+            #expect(r.status == 0 && r.output.hasPrefix("the "), "\(model): \(r.error)")
+        }
+        let r = try latent(["train", "char-rnn", "--dataset", "text:corpus.txt", "--option", "window=0", "--output", "runs/bad"], in: folder)
+        #expect(r.status != 0 && r.error.contains("option 'window' must be in [1, 100000], got '0'"), "\(r.error)")
     }
 }

@@ -13,6 +13,22 @@ public struct TokenBatch: Sendable {
     public var count: Int { indices.count }
 }
 
+extension TokenBatch {
+    /// The windows `tokens[start ..< start + length]` (inputs) and the same shifted by one
+    /// (targets), one row per start, labelled with `indices`.
+    public init(tokens: [Int32], starts: [Int], length: Int, indices: [Int]) {
+        var inputs = [Int32](), targets = [Int32]()
+        inputs.reserveCapacity(starts.count * length)
+        targets.reserveCapacity(starts.count * length)
+        for start in starts {
+            inputs.append(contentsOf: tokens[start..<(start + length)])
+            targets.append(contentsOf: tokens[(start + 1)..<(start + length + 1)])
+        }
+        self.init(inputs: IndexTensor(shape: [starts.count, length], scalars: inputs),
+                  targets: IndexTensor(shape: [starts.count, length], scalars: targets), indices: indices)
+    }
+}
+
 /// Consecutive non-overlapping windows of a token stream, for training character-level
 /// language models.
 ///
@@ -36,16 +52,6 @@ public struct CharacterSequenceDataset: Dataset {
 
     public func batch(at indices: [Int], generator: inout RandomGenerator) -> TokenBatch {
         checkIndices(indices, "CharacterSequenceDataset.batch")
-        var inputs = [Int32](), targets = [Int32]()
-        inputs.reserveCapacity(indices.count * length)
-        targets.reserveCapacity(indices.count * length)
-        for i in indices {
-            let start = i * length
-            inputs.append(contentsOf: tokens[start..<(start + length)])
-            targets.append(contentsOf: tokens[(start + 1)..<(start + length + 1)])
-        }
-        return TokenBatch(inputs: IndexTensor(shape: [indices.count, length], scalars: inputs),
-                          targets: IndexTensor(shape: [indices.count, length], scalars: targets),
-                          indices: indices)
+        return TokenBatch(tokens: tokens, starts: indices.map { $0 * length }, length: length, indices: indices)
     }
 }

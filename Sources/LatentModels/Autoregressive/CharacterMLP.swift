@@ -30,9 +30,7 @@ public final class CharacterMLP: Module, SingleLossModel, TextGenerativeModel {
     public let window: Int
 
     public init(options: ModelOptions, data: DataDescription, generator: inout RandomGenerator) throws {
-        guard let vocabulary = data.vocabulary else {
-            throw ModelOptionError("char-mlp: needs a text dataset (e.g. sherlock-holmes-excerpt or text:PATH); '\(data.name)' is not text")
-        }
+        let vocabulary = try Self.textVocabulary(of: data)
         self.vocabulary = vocabulary
         contextLength = options[Self.context]
         window = options[Self.window]
@@ -63,36 +61,22 @@ public final class CharacterMLP: Module, SingleLossModel, TextGenerativeModel {
     }
 
     public func trainingLoss(_ batch: TokenBatch, progress: TrainingProgress, generator: inout RandomGenerator) -> TrainingLoss {
-        let loss = crossEntropy(logits: logits(batch.inputs), labels: batch.targets)
-        return TrainingLoss(loss: loss, metrics: [MetricName.bitsPerCharacter: Double(loss.scalar) / log(2.0)])
+        nextTokenLoss(logits: logits(batch.inputs), targets: batch.targets)
     }
 
-    public var evaluationMetrics: [String] { [MetricName.nll, MetricName.bitsPerCharacter] }
-
-    /// Sums over windows of the mean NLL per token, so the split means are per token.
     public func evaluationSums(_ batch: TokenBatch, generator: inout RandomGenerator) -> [String: Double] {
-        let perToken = crossEntropy(logits: logits(batch.inputs), labels: batch.targets, reduction: .none)
-        let nll = Double(perToken.mean(alongAxis: 1).sum().scalar)
-        return [MetricName.nll: nll, MetricName.bitsPerCharacter: nll / log(2.0)]
+        nextTokenEvaluationSums(logits: logits(batch.inputs), targets: batch.targets)
     }
 
     public func generate(prompt: [Int32], count: Int, sampling: TextSampling, generator: inout RandomGenerator) -> [Int32] {
-        // An empty prompt starts after a line break (or the first token), as text does.
-        var tokens = prompt.isEmpty ? [(try? vocabulary.encode("\n"))?.first ?? 0] : prompt, out: [Int32] = []
+        var tokens = startTokens(prompt), out: [Int32] = []
         for _ in 0..<count {
             let recent = Array(tokens.suffix(contextLength))
             let row = withoutDerivative { logits(IndexTensor(shape: [1, recent.count], scalars: recent)) }
-            let v = vocabulary.count
-            let next = sampling.draw(Array(row.scalars[((recent.count - 1) * v)..<(recent.count * v)]), generator: &generator)
+            let next = sampling.draw(lastRow(row), generator: &generator)
             tokens.append(next)
             out.append(next)
         }
         return out
-    }
-
-    /// `count` sequences of 200 tokens from an empty prompt, as token ids `[count, 200]`.
-    public func sample(count: Int, generator: inout RandomGenerator) -> Tensor {
-        let rows = (0..<count).flatMap { _ in generate(prompt: [], count: 200, sampling: TextSampling(), generator: &generator) }
-        return Tensor(shape: [count, 200], scalars: rows.map(Float.init))
     }
 }

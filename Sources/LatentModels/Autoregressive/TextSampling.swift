@@ -79,14 +79,20 @@ extension GenerativeModel where Batch == TokenBatch {
     /// Windows of `contextLength` tokens (and their next tokens) of a text dataset's split.
     public func textDataset(_ name: String, split: DataSplit, store: DatasetStore, contextLength: Int,
                             vocabulary: TokenVocabulary) throws -> AnyDataset<TokenBatch> {
-        let corpus = try DatasetCatalog.corpus(name, store: store)
-        guard corpus.vocabulary == vocabulary else {
-            throw TrainingError("dataset '\(name)': its vocabulary (\(corpus.vocabulary.count) \(corpus.vocabulary.kindName)) is not the one the model was built for (\(vocabulary.count))")
-        }
+        let corpus = try textCorpus(name, store: store, vocabulary: vocabulary)
         let windows = corpus.sequences(split, length: contextLength)
         guard windows.count > 0 else {
             throw TrainingError("dataset '\(name)': the \(split) split has \(corpus.tokens(split).count) tokens, fewer than one window of \(contextLength) + 1; use a smaller context")
         }
         return AnyDataset(windows)
+    }
+
+    /// The text corpus of a catalogued dataset, checked to use `vocabulary`.
+    public func textCorpus(_ name: String, store: DatasetStore, vocabulary: TokenVocabulary) throws -> TextCorpus {
+        let corpus = try DatasetCatalog.corpus(name, store: store)
+        guard corpus.vocabulary == vocabulary else {
+            throw TrainingError("dataset '\(name)': its vocabulary (\(corpus.vocabulary.count) \(corpus.vocabulary.kindName)) is not the one the model was built for (\(vocabulary.count))")
+        }
+        return corpus
     }
 }

@@ -140,6 +140,16 @@ public protocol GenerativeModel<Batch>: Module {
     /// ``TensorBatch`` families: the catalogue's tensors as they are).
     func dataset(_ name: String, split: DataSplit, store: DatasetStore) throws -> AnyDataset<Batch>
 
+    /// The training split as this family's batches, given the training batch size
+    /// (default: ``dataset(_:split:store:)``). A family that carries state across batches
+    /// arranges its examples in `batchSize` parallel streams here (see
+    /// ``ContiguousStreamDataset``) and sizes that state.
+    func trainingDataset(_ name: String, store: DatasetStore, batchSize: Int) throws -> AnyDataset<Batch>
+
+    /// Whether the trainer visits the training examples in a new random order every epoch
+    /// (default: true). Families that carry state across batches need the dataset's own order.
+    static var shufflesTrainingData: Bool { get }
+
     /// Whether the family trains on text (``TokenBatch``); default: from ``Batch``.
     static var trainsOnText: Bool { get }
 }
@@ -172,6 +182,12 @@ extension GenerativeModel {
     public func evaluate(on data: AnyDataset<Batch>, batchSize: Int, generator: inout RandomGenerator) -> [String: Double]? { nil }
 
     public static var trainsOnText: Bool { Batch.self == TokenBatch.self }
+
+    public static var shufflesTrainingData: Bool { true }
+
+    public func trainingDataset(_ name: String, store: DatasetStore, batchSize: Int) throws -> AnyDataset<Batch> {
+        try dataset(name, split: .train, store: store)
+    }
 
     public func finalizeEvaluation(_ means: [String: Double]) -> [String: Double] {
         means.filter { !$0.key.hasPrefix("_") }
@@ -246,7 +262,8 @@ public enum ModelRegistry {
     /// Models shipped with Latent.
     public static var builtIn: [any GenerativeModel.Type] {
         [GaussianBaseline.self, VAE.self, IWAE.self, ConditionalVAE.self, HierarchicalVAE.self,
-         RealNVPModel.self, MAFModel.self, NSFModel.self, GlowModel.self, VQVAE.self, GAN.self, DCGAN.self, ConditionalGAN.self, CharacterMLP.self]
+         RealNVPModel.self, MAFModel.self, NSFModel.self, GlowModel.self, VQVAE.self, GAN.self, DCGAN.self, ConditionalGAN.self,
+         CharacterMLP.self, CharacterRNN.self, CharacterTransformer.self, MADEModel.self]
     }
 
     /// Every registered model type.

@@ -28,7 +28,8 @@ public enum TrainingOutcome: Equatable, Sendable {
 /// Trains a registered model on a catalogued dataset, writing a ``RunDirectory``.
 ///
 /// **Determinism.** Step `s` (0-based) uses training batch `loader.batch(epoch: s / n,
-/// step: s % n)` of a shuffling ``DataLoader`` seeded with the run's seed (`n` batches per
+/// step: s % n)` of a ``DataLoader`` (shuffling unless the family says
+/// ``GenerativeModel/shufflesTrainingData`` is false) seeded with the run's seed (`n` batches per
 /// epoch, the last partial batch dropped), and the generator ``stepGenerator(seed:step:)``
 /// — both pure functions of `(seed, s)`. The model is initialised from
 /// `RandomGenerator(seed: seed)` and validation always uses ``validationGenerator(seed:)``.
@@ -94,11 +95,11 @@ public final class Trainer {
 
         var initGenerator = RandomGenerator(seed: config.seed)
         let model = try M(options: options, data: description, generator: &initGenerator)
-        let trainData = try model.dataset(config.dataset, split: .train, store: store)
+        let trainData = try model.trainingDataset(config.dataset, store: store, batchSize: config.batchSize)
         let validationData = try model.dataset(config.dataset, split: .validation, store: store)
         guard trainData.count > 0 else { throw TrainingError("dataset '\(config.dataset)' has no training examples") }
         let batchSize = min(config.batchSize, trainData.count)
-        let loader = DataLoader(trainData, batchSize: batchSize, shuffle: true, dropLast: true, seed: config.seed)
+        let loader = DataLoader(trainData, batchSize: batchSize, shuffle: M.shufflesTrainingData, dropLast: true, seed: config.seed)
         let stepsPerEpoch = loader.batchesPerEpoch
         let (epochSteps, overflow) = (config.epochs ?? 10).multipliedReportingOverflow(by: stepsPerEpoch)
         guard config.steps != nil || !overflow else {

@@ -126,4 +126,39 @@ public final class TransformerBlock: Module, Layer {
         let h = x + drop(proj(attention))
         return h + drop(fc2(fc1(ln2(h)).gelu()))
     }
+
+    /// Applies the causal block in evaluation mode to new positions `x` `[N, L, D]` that
+    /// follow the `cache.count` positions whose keys and values `cache` holds, and appends
+    /// theirs: incremental decoding with a key–value cache. The result equals the rows of
+    /// the full causal pass over all positions (up to rounding).
+    public func callAsFunction(_ x: Tensor, cache: inout KeyValueCache) -> Tensor {
+        let l = x.shape[1]
+        let (q, newKeys, newValues) = splitHeads(qkv(ln1(x)), headCount: headCount)
+        var (k, v) = (newKeys, newValues)
+        if let keys = cache.keys, let values = cache.values {
+            k = concatenate([keys, k], alongAxis: 2)
+            v = concatenate([values, v], alongAxis: 2)
+        }
+        let past = cache.count
+        cache = KeyValueCache(keys: k, values: v, count: past + l)
+        // Query i (position past + i) sees keys 0 … past + i.
+        let mask: Tensor? = l == 1 ? nil : Tensor(shape: [l, past + l]) { p, _ in
+            for i in 0..<l { for j in 0..<(past + l) { p[i * (past + l) + j] = j <= past + i ? 0 : -.infinity } }
+        }
+        let h = x + proj(mergeHeads(scaledDotProductAttention(query: q, key: k, value: v, mask: mask)))
+        return h + fc2(fc1(ln2(h)).gelu())
+    }
+}
+
+/// The keys and values `[N, heads, S, d]` of the `count` positions a ``TransformerBlock``
+/// has seen, for incremental decoding (empty at first).
+public struct KeyValueCache: Sendable {
+    public var keys: Tensor?
+    public var values: Tensor?
+    public var count: Int
+    public init(keys: Tensor? = nil, values: Tensor? = nil, count: Int = 0) {
+        self.keys = keys
+        self.values = values
+        self.count = count
+    }
 }

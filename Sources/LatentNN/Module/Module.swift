@@ -163,12 +163,13 @@ open class Module: CustomStringConvertible {
         for (path, value) in values { known[path]!.wrappedValue = value.detached() }
     }
 
-    /// Loads parameters and buffers by path (as saved by ``state()``).
+    /// Loads parameters and buffers by path (as saved by ``state()``); shapes must match,
+    /// except for buffers created with `resizesOnLoad`, which take the loaded shape.
     /// With `strict`, every parameter and buffer must be present and nothing extra.
     public func load(state values: [String: Tensor], strict: Bool = true) throws(ModuleError) {
-        var slots: [String: (shape: [Int], set: (Tensor) -> Void)] = [:]
+        var slots: [String: (shape: [Int]?, set: (Tensor) -> Void)] = [:]
         for (path, p) in namedParameters() { slots[path] = (p.wrappedValue.shape, { p.wrappedValue = $0 }) }
-        for (path, b) in namedBuffers() { slots[path] = (b.wrappedValue.shape, { b.wrappedValue = $0 }) }
+        for (path, b) in namedBuffers() { slots[path] = (b.resizesOnLoad ? nil : b.wrappedValue.shape, { b.wrappedValue = $0 }) }
         if strict {
             let missing = Set(slots.keys).subtracting(values.keys).sorted()
             if !missing.isEmpty { throw ModuleError.missing(missing) }
@@ -177,8 +178,8 @@ open class Module: CustomStringConvertible {
         }
         for (path, value) in values {
             guard let slot = slots[path] else { continue }
-            guard slot.shape == value.shape else {
-                throw ModuleError.shapeMismatch(path: path, expected: slot.shape, got: value.shape)
+            if let shape = slot.shape, shape != value.shape {
+                throw ModuleError.shapeMismatch(path: path, expected: shape, got: value.shape)
             }
         }
         for (path, value) in values { slots[path]?.set(value.detached()) }

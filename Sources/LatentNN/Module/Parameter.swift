@@ -45,9 +45,13 @@ public final class Parameter: @unchecked Sendable {
 public final class Buffer: @unchecked Sendable {
     /// The current value.
     public var wrappedValue: Tensor
+    /// Whether loading a state may replace the value with one of another shape (for state
+    /// whose size depends on the run, such as a language model's hidden state carried
+    /// across batches, one row per stream).
+    public let resizesOnLoad: Bool
 
-    public init(wrappedValue: Tensor) { self.wrappedValue = wrappedValue }
-    public init(_ value: Tensor) { self.wrappedValue = value }
+    public init(wrappedValue: Tensor) { self.wrappedValue = wrappedValue; self.resizesOnLoad = false }
+    public init(_ value: Tensor, resizesOnLoad: Bool = false) { self.wrappedValue = value; self.resizesOnLoad = resizesOnLoad }
 
     /// The wrapper itself, reachable as `$name`.
     public var projectedValue: Buffer { self }

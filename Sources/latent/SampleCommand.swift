@@ -70,7 +70,7 @@ struct SampleCommand: ParsableCommand {
             return
         }
         if prompt != nil || topK != nil || topP != nil || temperature != 1 {
-            throw ValidationError("\(trained.configuration.modelName) does not generate text; --prompt, --temperature, --top-k and --top-p are for text models")
+            throw ValidationError(trained.notTextError.message)
         }
         let count = self.count ?? 64
         let samples = try classLabel.map { try trained.sample(count: count, seed: seed, class: $0) } ?? trained.sample(count: count, seed: seed)

@@ -278,24 +278,22 @@ public enum DatasetCatalog {
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
             throw TrainingError("dataset '\(name)': \(url.path) does not exist")
         }
-        let load: @Sendable () throws -> (features: Tensor, kind: DataDescription.Kind)
+        let read: () throws -> (features: Tensor, kind: DataDescription.Kind)
         if isFolder.boolValue {
-            load = { try imageFolder(url) }
+            read = { try imageFolder(url) }
         } else if url.pathExtension.lowercased() == "npy" {
-            load = { try array(url) }
+            read = { try array(url) }
         } else {
             throw TrainingError("dataset '\(name)': \(url.lastPathComponent) is neither a .npy array nor a folder of PNG images (for text use text:PATH)")
         }
-        // Read once to describe; each split reads the file again (datasets are loaded a split at a time).
-        let (features, kind) = try wrapping(name) { try load() }
+        // Read once: the entry describes the data and serves its splits from the same tensor.
+        let (features, kind) = try wrapping(name) { try read() }
         guard features.shape[0] >= 3 else {
             throw TrainingError("dataset '\(name)': \(features.shape[0]) examples; a local dataset needs at least 3 (train, validation and test)")
         }
         let description = DataDescription(featureShape: Array(features.shape.dropFirst()), kind: kind, name: name)
         return Entry(name: name, summary: "local file \(url.path)", description: { _ in description }, tensors: { split, _ in
-            let (all, _) = try load()
-            let range = positionalRange(split, count: all.shape[0])
-            return TensorDataset(features: all.sliced(alongAxis: 0, range: range))
+            TensorDataset(features: features.sliced(alongAxis: 0, range: positionalRange(split, count: features.shape[0])))
         })
     }
 

@@ -91,15 +91,18 @@ public struct TrainedRun {
         ModelRegistry.all.filter { $0 is any ConditionalSampler.Type }.map { $0.modelName }.sorted()
     }
 
+    /// The error for text settings given to a model that does not write text.
+    public var notTextError: TrainingError {
+        TrainingError("\(configuration.modelName) does not generate text; --prompt, --temperature, --top-k and --top-p are for text models")
+    }
+
     /// Whether the run's model writes text (``TextGenerativeModel``).
     public var generatesText: Bool { model is any TextGenerativeModel }
 
     /// `count` continuations of `prompt`, each `length` tokens, as text (the prompt first).
     /// Errors name prompt characters outside the vocabulary and bad sampling settings.
     public func text(prompt: String, count: Int, length: Int, sampling: TextSampling, seed: UInt64) throws -> [String] {
-        guard let model = model as? any TextGenerativeModel else {
-            throw TrainingError("\(configuration.modelName) does not generate text; --prompt, --temperature, --top-k and --top-p are for text models")
-        }
+        guard let model = model as? any TextGenerativeModel else { throw notTextError }
         guard length >= 1 else { throw TrainingError("--length must be at least 1, got \(length)") }
         var generator = RandomGenerator(seed: seed)
         return try (0..<count).map { _ in try model.continueText(prompt, count: length, sampling: sampling, generator: &generator) }

@@ -110,6 +110,7 @@ public final class Trainer {
         let checkpointEvery = config.checkpointEvery ?? validateEvery
 
         let groups = try Self.makeGroups(parameterGroups, settings: settings, model: model)
+        let groupsByName = Dictionary(uniqueKeysWithValues: groups.map { ($0.group.name, $0) })
         let criterion = model.checkpointCriterion
         var step = 0
         var best = criterion.worst
@@ -209,7 +210,7 @@ public final class Trainer {
             for g in groups { g.learningRate = g.settings.learningRate(step: step, totalSteps: totalSteps) }
             let context = TrainingStepContext(progress: TrainingProgress(step: step, epoch: epoch),
                                               generator: Self.stepGenerator(seed: config.seed, step: step),
-                                              model: model, groups: Dictionary(uniqueKeysWithValues: groups.map { ($0.group.name, $0) }))
+                                              model: model, groups: groupsByName)
             model.train()
             let result = try model.trainingStep(batch, context: context)
             guard result.loss.isFinite else {

@@ -20,7 +20,7 @@ struct LatentCommand: ParsableCommand {
                 """,
             version: LatentVersion.string,
             subcommands: [TrainCommand.self, SampleCommand.self, EvaluateCommand.self, ReportCommand.self,
-                          ModelsCommand.self, DatasetsCommand.self])
+                          ModelsCommand.self, DatasetsCommand.self, ClassifierCommand.self])
     }
 
     /// Runs the command. A bad value found while running (a `ValidationError`) prints one

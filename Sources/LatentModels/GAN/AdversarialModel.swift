@@ -14,7 +14,11 @@ import LatentNN
 /// the means (`mean-gap`) and the mean absolute difference of the per-dimension standard
 /// deviations (`std-gap`). On the Gaussian mixtures `8gaussians` and `25gaussians` it adds
 /// the ``ModeCoverage`` metrics (`modes-covered`, `high-quality`, `mode-kl`), and the
-/// `best` checkpoint is the one covering most modes; otherwise it is the lowest `sliced-w1`.
+/// `best` checkpoint is the one covering most modes. Image GANs with a feature network
+/// (``featureNetwork``, the `feature-network` option) add the ``SampleQuality`` metrics —
+/// Fréchet distance `fd` first, precision, recall, density, coverage, the Inception-score
+/// analogue and, for class-conditional models, `class-accuracy` — and keep the lowest `fd`
+/// as `best`. Otherwise `best` is the lowest `sliced-w1`.
 public protocol AdversarialModel: GenerativeModel where Batch == TensorBatch {
     /// The shared training options.
     var training: AdversarialTraining { get }
@@ -29,6 +33,8 @@ public protocol AdversarialModel: GenerativeModel where Batch == TensorBatch {
     func generate(_ z: Tensor, classes: IndexTensor?) -> Tensor
     /// `D(x, y)`: `[B] + featureShape → [B, 1]`; `classes` as for ``generate(_:classes:)``.
     func discriminate(_ x: Tensor, classes: IndexTensor?) -> Tensor
+    /// The network samples are measured with in feature space (nil: none, the default).
+    var featureNetwork: FeatureNetworkHandle? { get }
 }
 
 /// The seed of the fixed noise batch behind the `progress` figure: the same latent points
@@ -41,6 +47,8 @@ extension AdversarialModel {
     }
 
     public var classCount: Int { 0 }
+
+    public var featureNetwork: FeatureNetworkHandle? { nil }
 
     /// Dimension of the noise `z`.
     public var noiseDimension: Int { training.noiseDimension }
@@ -56,11 +64,14 @@ extension AdversarialModel {
     var modes: GaussianModes? { DatasetCatalog.toyDensity(named: data.name)?.gaussianModes }
 
     public var evaluationMetrics: [String] {
-        ["sliced-w1", "mean-gap", "std-gap"] + (modes == nil ? [] : ModeCoverage.metricNames)
+        var names = ["sliced-w1", "mean-gap", "std-gap"] + (modes == nil ? [] : ModeCoverage.metricNames)
+        if featureNetwork != nil { names = SampleQuality.metricNames + (classCount > 0 ? ["class-accuracy"] : []) + names }
+        return names
     }
 
     public var checkpointCriterion: CheckpointCriterion {
-        modes == nil ? CheckpointCriterion(metric: "sliced-w1", lowerIsBetter: true)
+        if featureNetwork != nil { return CheckpointCriterion(metric: SampleQuality.frechetDistanceName, lowerIsBetter: true) }
+        return modes == nil ? CheckpointCriterion(metric: "sliced-w1", lowerIsBetter: true)
             : CheckpointCriterion(metric: ModeCoverage.modesCoveredName, lowerIsBetter: false,
                                   tieBreaker: .init(metric: ModeCoverage.highQualityName, lowerIsBetter: false))
     }
@@ -72,8 +83,11 @@ extension AdversarialModel {
         let n = min(data.count, evaluationSamples)
         guard n > 0 else { return [:] }
         let d = self.data.dimension
-        let real = data.batch(at: Array(0..<n)).features.reshaped(to: [n, d])
-        let fake = sample(count: n, generator: &rng).reshaped(to: [n, d])
+        let realImages = data.batch(at: Array(0..<n)).features
+        let real = realImages.reshaped(to: [n, d])
+        let classes = classCount > 0 ? (0..<n).map { $0 % classCount } : nil
+        let fakeImages = sample(count: n, classes: classes.map { IndexTensor($0) }, generator: &rng)
+        let fake = fakeImages.reshaped(to: [n, d])
         let (m0, s0) = SampleDistance.moments(real), (m1, s1) = SampleDistance.moments(fake)
         let meanGap = zip(m0, m1).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
         let stdGap = zip(s0, s1).reduce(0.0) { $0 + abs($1.0 - $1.1) } / Double(s0.count)
@@ -81,6 +95,13 @@ extension AdversarialModel {
         if let modes {
             let count = ModeCoverage.standardSampleCount
             metrics.merge(ModeCoverage(samples: sample(count: count, generator: &rng), modes: modes).metrics) { a, _ in a }
+        }
+        if let featureNetwork {
+            metrics.merge(featureNetwork.quality(real: realImages).score(fakeImages, classes: classes)) { a, _ in a }
+            // The training-against-test floor, when measured at the same sample count.
+            if let record = featureNetwork.record, record.floorSamples == n, let floor = record.floor[SampleQuality.frechetDistanceName] {
+                metrics["fd-floor"] = floor
+            }
         }
         return metrics
     }
@@ -98,11 +119,27 @@ extension AdversarialModel {
     /// `progress`: 64 samples from a fixed noise batch (seed ``adversarialProgressNoiseSeed``),
     /// as an image grid or, for 2-D data, a histogram over [−4.5, 4.5]².
     public func figures(data batch: TensorBatch, generator: inout RandomGenerator) -> [ModelFigure] {
-        guard TrainedRun.canPicture(data) else { return [] }
+        progressFigure().map { [$0] } ?? []
+    }
+
+    /// The `progress` grid, also saved at every validation: 64 samples from a fixed noise
+    /// batch (for a class-conditional model, rows of 8 cycle through the classes).
+    public func progressFigure() -> ModelFigure? {
+        guard TrainedRun.canPicture(data) else { return nil }
         var fixed = RandomGenerator(seed: adversarialProgressNoiseSeed)
+        if classCount > 0 && data.featureShape.count == 3 {
+            // One row of 8 per class, the same 8 noise vectors in every row.
+            let columns = 8
+            let z = fixed.normal([columns, noiseDimension])
+            let noise = concatenate(Array(repeating: z, count: classCount), alongAxis: 0)
+            let classes = IndexTensor((0..<(classCount * columns)).map { $0 / columns })
+            let samples = withoutDerivative { generate(noise, classes: classes) }.reshaped(to: [classCount * columns] + data.featureShape)
+            return ModelFigure(name: "progress", caption: "One row per class (0 at the top), the same 8 noise vectors in every row and at every checkpoint",
+                               pixels: imageGrid(samples, rows: classCount, padding: 1, padValue: 0.5))
+        }
         let samples = sample(count: 64, generator: &fixed)
-        guard let picture = try? TrainedRun.picture(of: samples, description: data) else { return [] }
-        return [ModelFigure(name: "progress", caption: "64 samples from a fixed noise batch (the same latent points at every checkpoint)",
-                            pixels: picture)]
+        guard let picture = try? TrainedRun.picture(of: samples, description: data) else { return nil }
+        return ModelFigure(name: "progress", caption: "64 samples from a fixed noise batch (the same latent points at every checkpoint)",
+                           pixels: picture)
     }
 }

@@ -29,6 +29,7 @@ public final class ConditionalGAN: Module, AdversarialModel, ConditionalSampler 
     public let data: DataDescription
     public let training: AdversarialTraining
     public let classCount: Int
+    public let featureNetwork: FeatureNetworkHandle?
 
     public init(options: ModelOptions, data: DataDescription, generator rng: inout RandomGenerator) throws {
         guard let classes = data.classCount, classes > 0 else {
@@ -37,7 +38,7 @@ public final class ConditionalGAN: Module, AdversarialModel, ConditionalSampler 
         let parts = try DCGAN.build(options: options, data: data, classCount: classes, generator: &rng)
         self.data = data
         classCount = classes
-        (training, generator) = (parts.training, parts.generator)
+        (training, generator, featureNetwork) = (parts.training, parts.generator, parts.featureNetwork)
         let features = parts.trunkFeatures / (data.featureShape[1] / 4 * data.featureShape[1] / 4)
         discriminator = ProjectionDiscriminator(trunk: Sequential(parts.trunk),
                                                 output: parts.training.discriminatorLayer(Linear(features, 1, generator: &rng), generator: &rng),

@@ -33,9 +33,11 @@ public final class DCGAN: Module, AdversarialModel {
     static let noiseDimension = ModelOption<Int>("noise-dimension", default: 64, bounds: .positive, help: "Dimension of the generator's noise z.")
     static let width = ModelOption<Int>("width", default: 64, bounds: .within(1...1024),
                                         help: "Channels w of the discriminator's first convolution (and the generator's last hidden layer); the other hidden layer has 2w.")
-    static let evaluationSamples = ModelOption<Int>("eval-samples", default: 1000, bounds: .positive,
-                                                    help: "At most this many validation images and as many samples for the sample distances.")
-    public static var options: [any DeclaredOption] { [noiseDimension, width, evaluationSamples] + AdversarialTraining.options }
+    static let evaluationSamples = ModelOption<Int>("eval-samples", default: 10_000, bounds: .positive,
+                                                    help: "At most this many validation/test images and as many samples for the sample metrics (FD: 10,000).")
+    static let featureNetwork = ModelOption<FeatureNetworkChoice>("feature-network", default: .automatic,
+                                                                 help: "Feature space of FD, precision/recall, density/coverage: auto (the dataset's cached classifier, if any), none, or a classifier folder.")
+    public static var options: [any DeclaredOption] { [noiseDimension, width, evaluationSamples, featureNetwork] + AdversarialTraining.options }
 
     /// `z ↦ x`, `[B, noise] → [B, C, H, W]`.
     public let generator: DCGANGenerator
@@ -43,24 +45,26 @@ public final class DCGAN: Module, AdversarialModel {
     public let discriminator: Sequential
     public let data: DataDescription
     public let training: AdversarialTraining
+    public let featureNetwork: FeatureNetworkHandle?
 
     public init(options: ModelOptions, data: DataDescription, generator rng: inout RandomGenerator) throws {
         let parts = try Self.build(options: options, data: data, classCount: 0, generator: &rng)
         self.data = data
-        (training, generator) = (parts.training, parts.generator)
+        (training, generator, featureNetwork) = (parts.training, parts.generator, parts.featureNetwork)
         discriminator = Sequential(parts.trunk + [Flatten(), parts.training.discriminatorLayer(Linear(parts.trunkFeatures, 1, generator: &rng), generator: &rng)])
         super.init()
     }
 
-    /// What ``DCGAN`` and ``ConditionalGAN`` share: the checked options, the generator and
+    /// What ``DCGAN`` and ``ConditionalGAN`` share: the checked options, the generator,
     /// the discriminator's convolutional trunk `[B, C, H, W] → [B, 2w, s, s]` (with its
-    /// number of features `2w·s·s`).
+    /// number of features `2w·s·s`) and the feature network.
     static func build(options: ModelOptions, data: DataDescription, classCount: Int, generator rng: inout RandomGenerator) throws
-        -> (training: AdversarialTraining, generator: DCGANGenerator, trunk: [any Layer], trunkFeatures: Int) {
+        -> (training: AdversarialTraining, generator: DCGANGenerator, trunk: [any Layer], trunkFeatures: Int, featureNetwork: FeatureNetworkHandle?) {
         let shape = data.featureShape, name = options.model
         guard shape.count == 3, case .image = data.kind, shape[1] == shape[2], shape[1] % 4 == 0 else {
             throw ModelOptionError("\(name): needs square images [C, H, H] with H divisible by 4 (e.g. [1, 28, 28], [3, 32, 32], [1, 8, 8]); '\(data.name)' has shape \(shape)")
         }
+        let featureNetwork = try options[Self.featureNetwork].resolve(for: data, model: name)
         let training = AdversarialTraining(options: options, noiseDimension: Self.noiseDimension, evaluationSamples: Self.evaluationSamples)
         let w = options[Self.width], s = shape[1] / 4, channels = shape[0]
         let generator = DCGANGenerator(noiseDimension: training.noiseDimension, width: w, side: s, channels: channels, classCount: classCount, generator: &rng)
@@ -70,7 +74,7 @@ public final class DCGAN: Module, AdversarialModel {
             training.discriminatorLayer(Conv2d(w, 2 * w, kernelSize: (4, 4), stride: (2, 2), padding: (1, 1), generator: &rng), generator: &rng),
             LeakyReLU(negativeSlope: 0.2),
         ]
-        return (training, generator, trunk, 2 * w * s * s)
+        return (training, generator, trunk, 2 * w * s * s, featureNetwork)
     }
 
     public var discriminatorNetwork: Module { discriminator }

@@ -56,20 +56,54 @@ public enum TrainingReport {
 
         // Curves.
         body += "<h2>Loss curves</h2>\n"
+        let headline = trained.model.evaluationMetrics.first ?? "loss"
+        // The validation headline shares the loss chart when it is in the same units (nats).
+        let headlineIsLoss = ["nll", "loss", "elbo"].contains(headline)
         var lossSeries = [SVGChart.Series(name: "train loss", color: palette[0], points: train.map { (Double($0.step), $0.loss) })]
-        if !validation.isEmpty {
-            lossSeries.append(SVGChart.Series(name: "validation \(trained.model.evaluationMetrics.first ?? "loss")", color: palette[1],
+        if !validation.isEmpty && headlineIsLoss {
+            lossSeries.append(SVGChart.Series(name: "validation \(headline)", color: palette[1],
                                               points: validation.map { (Double($0.step), $0.loss) }))
         }
         body += SVGChart(title: "Loss", xLabel: "step", yLabel: "loss (nats)", series: lossSeries).svg() + "\n"
-        let extra = Set(train.flatMap { $0.metrics.keys }).sorted()
-        for (i, key) in extra.enumerated() {
-            var chart = SVGChart(title: key, xLabel: "step", yLabel: key, series: [
-                SVGChart.Series(name: "train \(key)", color: palette[(i + 2) % palette.count], points: train.compactMap { r in r.metrics[key].map { (Double(r.step), $0) } }),
-            ])
+        func smallChart(_ title: String, _ series: [SVGChart.Series]) -> String {
+            var chart = SVGChart(title: title, xLabel: "step", yLabel: series.count == 1 ? title : "value", series: series)
             chart.width = 430
             chart.height = 260
-            body += chart.svg() + "\n"
+            return chart.svg() + "\n"
+        }
+        func points(_ records: [MetricsRecord], _ key: String) -> [(x: Double, y: Double)] {
+            records.compactMap { r in r.metrics[key].map { (Double(r.step), $0) } }
+        }
+        if !validation.isEmpty && !headlineIsLoss {
+            body += smallChart("validation \(headline)", [SVGChart.Series(name: "validation \(headline)", color: palette[1], points: validation.map { (Double($0.step), $0.loss) })])
+        }
+        // Sample-quality fractions of a GAN on one chart.
+        let fractions = ["precision", "recall", "density", "coverage"].filter { key in validation.contains { $0.metrics[key] != nil } }
+        if !fractions.isEmpty {
+            body += smallChart("validation sample quality", fractions.enumerated().map { i, key in
+                SVGChart.Series(name: key, color: palette[(i + 2) % palette.count], points: points(validation, key))
+            })
+        }
+        // Training metrics: the losses of several networks share a chart; a metric that never
+        // changes (a constant schedule) is stated rather than drawn.
+        let extra = Set(train.flatMap { $0.metrics.keys }).sorted()
+        let networkLosses = extra.filter { $0.hasSuffix("-loss") }
+        if networkLosses.count > 1 {
+            body += smallChart("losses of the networks", networkLosses.enumerated().map { i, key in
+                SVGChart.Series(name: key, color: palette[(i + 2) % palette.count], points: points(train, key))
+            })
+        }
+        var constants: [String] = []
+        for (i, key) in extra.enumerated() where networkLosses.count < 2 || !networkLosses.contains(key) {
+            let series = points(train, key)
+            if let first = series.first?.y, series.allSatisfy({ $0.y == first }) {
+                constants.append("\(key) = \(fmt(first))")
+                continue
+            }
+            body += smallChart(key, [SVGChart.Series(name: "train \(key)", color: palette[(i + 2) % palette.count], points: series)])
+        }
+        if !constants.isEmpty {
+            body += "<p class=\"note\">Constant over the run (not drawn): \(esc(constants.joined(separator: ", "))).</p>\n"
         }
 
         // Samples.
@@ -119,6 +153,18 @@ public enum TrainingReport {
                 let data = try DatasetCatalog.load(config.dataset, split: .validation, store: trained.store)
                 let real = data.batch(at: Array(0..<min(sampleCount, data.count))).features
                 body += figure(try TrainedRun.picture(of: real, description: trained.description), caption: "validation examples, for comparison")
+            }
+        }
+
+        // Progress pictures saved at the validations: at most 8, evenly spaced, first and last included.
+        let progress = trained.run.progressImages()
+        if !progress.isEmpty {
+            body += "<h2>Progress</h2>\n"
+            let shown = progress.count <= 8 ? Array(progress.indices)
+                : Array(Set((0..<8).map { $0 * (progress.count - 1) / 7 })).sorted()
+            for i in shown {
+                guard let data = try? Data(contentsOf: progress[i].url) else { continue }
+                body += "<figure><img alt=\"step \(progress[i].step)\" width=\"240\" src=\"data:image/png;base64,\(data.base64EncodedString())\" style=\"image-rendering: pixelated\"><figcaption>step \(progress[i].step)</figcaption></figure>\n"
             }
         }
 

@@ -136,6 +136,13 @@ public protocol GenerativeModel<Batch>: Module {
     /// Pictures for reports (samples, reconstructions, heat maps), given a batch of data.
     func figures(data: Batch, generator: inout RandomGenerator) -> [ModelFigure]
 
+    /// A picture the trainer saves at every validation (`progress/step-N.png` in the run
+    /// folder, with the parameter averages in place), so that a report can show the model
+    /// improving over training — e.g. a GAN's samples from a fixed noise batch. Nil (the
+    /// default): none. It must not depend on the training data or on random streams the
+    /// run uses.
+    func progressFigure() -> ModelFigure?
+
     /// One split of a catalogued dataset as this family's batches (default for
     /// ``TensorBatch`` families: the catalogue's tensors as they are).
     func dataset(_ name: String, split: DataSplit, store: DatasetStore) throws -> AnyDataset<Batch>
@@ -178,6 +185,8 @@ extension GenerativeModel {
     public static func parameterGroups(options: ModelOptions) -> [ParameterGroup] { [ParameterGroup(ParameterGroup.defaultName)] }
 
     public func figures(data: Batch, generator: inout RandomGenerator) -> [ModelFigure] { [] }
+
+    public func progressFigure() -> ModelFigure? { nil }
 
     public func evaluate(on data: AnyDataset<Batch>, batchSize: Int, generator: inout RandomGenerator) -> [String: Double]? { nil }
 

@@ -25,6 +25,22 @@ public struct RunDirectory: Sendable {
     public var evaluation: URL { url.appendingPathComponent("evaluation.json") }
     public var report: URL { url.appendingPathComponent("report.html") }
     public var samples: URL { url.appendingPathComponent("samples.png") }
+    /// The pictures saved at each validation (``GenerativeModel/progressFigure()``).
+    public var progress: URL { url.appendingPathComponent("progress", isDirectory: true) }
+
+    /// `progress/step-<step, 9 digits>.png`.
+    public func progressImage(step: Int) -> URL {
+        progress.appendingPathComponent("step-" + String(repeating: "0", count: max(0, 9 - String(step).count)) + String(step) + ".png")
+    }
+
+    /// The saved progress pictures by step, in step order.
+    public func progressImages() -> [(step: Int, url: URL)] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: progress.path)) ?? []
+        return names.compactMap { name -> (step: Int, url: URL)? in
+            guard name.hasPrefix("step-"), name.hasSuffix(".png"), let step = Int(name.dropFirst(5).dropLast(4)), step >= 0 else { return nil }
+            return (step, progress.appendingPathComponent(name))
+        }.sorted { $0.step < $1.step }
+    }
 
     /// The checkpoint named `latest` or `best`.
     public func checkpoint(_ name: String) throws(TrainingError) -> URL {

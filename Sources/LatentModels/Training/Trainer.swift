@@ -182,8 +182,13 @@ public final class Trainer {
             let evaluated = Self.withAverages(groups[...], model) {
                 Self.evaluate(model, on: validationData, description: description, batchSize: config.evalBatchSize,
                               generator: Self.validationGenerator(seed: config.seed), shouldStop: shouldStop)
+                    .map { ($0, withoutDerivative { model.progressFigure() }) }
             }
-            guard let values = evaluated else { return false }
+            guard let (values, figure) = evaluated else { return false }
+            if let figure {
+                try FileManager.default.createDirectory(at: run.progress, withIntermediateDirectories: true)
+                try AtomicFile.write(Data(PNG.encode(PNGImage(figure.pixels.detached()))), to: run.progressImage(step: step))
+            }
             let headline = values[model.evaluationMetrics[0]] ?? .nan
             try emit(MetricsRecord(step: step, epoch: epoch, split: "validation", loss: headline, metrics: values, time: elapsed))
             if criterion.improves(values, on: best, tie: bestTie) {

@@ -205,4 +205,29 @@ import Testing
         let html = try TrainingReport.html(for: trained)
         #expect(html.contains("Progress") && html.contains("step 4") && html.contains("losses of the networks") && html.contains("validation fd"))
     }
+
+    /// A DCGAN with a generator average: validation and loading recompute the generator's
+    /// batch-norm statistics for the averaged parameters (standing statistics), the run
+    /// still resumes bit for bit, and the loaded statistics are not the checkpoint's.
+    @Test func averagedDCGANUsesStandingStatisticsAndResumesExactly() throws {
+        let folder = temporaryFolder("dcgan-ema")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var c = TrainingConfiguration()
+        c.modelName = "dcgan"
+        c.dataset = "digits"
+        c.steps = 6
+        c.batchSize = 16
+        c.modelOptions = ["width": "4", "eval-samples": "40", "feature-network": "none"]
+        c.average = PerGroup(groups: ["generator": 0.9])
+        c.logEvery = 2
+        c.validateEvery = 2
+        let run = try expectExactResume(c, in: folder, interruptAt: 3)
+        let trained = try TrainedRun(run, checkpoint: "latest")
+        let contents = try SafeTensors.read(from: run.latestCheckpoint)
+        let path = "generator.normalization1.running_mean"
+        let loaded = try #require(trained.model.state()[path]), stored = try #require(contents.tensors["model/" + path])
+        #expect(loaded.scalars != stored.scalars, "recomputed for the averaged generator")
+        let again = try TrainedRun(run, checkpoint: "latest")
+        #expect(again.model.state()[path]!.scalars == loaded.scalars, "deterministic")
+    }
 }

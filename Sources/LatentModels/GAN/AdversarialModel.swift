@@ -35,7 +35,12 @@ public protocol AdversarialModel: GenerativeModel where Batch == TensorBatch {
     func discriminate(_ x: Tensor, classes: IndexTensor?) -> Tensor
     /// The network samples are measured with in feature space (nil: none, the default).
     var featureNetwork: FeatureNetworkHandle? { get }
+    /// The generator's parameters and buffers (the `generator` parameter group).
+    var generatorNetwork: Module { get }
 }
+
+/// The seed of the noise batches that recompute an averaged generator's batch-norm statistics.
+let adversarialStandingStatisticsSeed: UInt64 = 0x57A7_5EED
 
 /// The seed of the fixed noise batch behind the `progress` figure: the same latent points
 /// at every checkpoint, so grids from different steps can be compared.
@@ -120,6 +125,24 @@ extension AdversarialModel {
     /// as an image grid or, for 2-D data, a histogram over [−4.5, 4.5]².
     public func figures(data batch: TensorBatch, generator: inout RandomGenerator) -> [ModelFigure] {
         progressFigure().map { [$0] } ?? []
+    }
+
+    /// With a generator average in place, the generator's batch-norm running statistics
+    /// (accumulated by the trained generator) no longer match its parameters; they are
+    /// recomputed as standing statistics (Brock et al. 2019, BigGAN §3.1 / StudioGAN): the
+    /// plain average over 16 batches of 256 generated examples from a fixed noise stream
+    /// (classes cycled for a conditional generator). A generator without batch norm is untouched.
+    public func averagesDidLoad() {
+        let layers = generatorNetwork.namedModules().compactMap { $0.module as? BatchNormLayer }
+        guard !layers.isEmpty else { return }
+        var noise = RandomGenerator(seed: adversarialStandingStatisticsSeed)
+        BatchNormLayer.recomputeRunningStatistics(of: layers) {
+            for _ in 0..<16 {
+                let z = noise.normal([256, noiseDimension])
+                let classes = classCount > 0 ? IndexTensor((0..<256).map { $0 % classCount }) : nil
+                _ = generate(z, classes: classes)
+            }
+        }
     }
 
     /// The `progress` grid, also saved at every validation: 64 samples from a fixed noise

@@ -47,6 +47,7 @@ public final class ConditionalGAN: Module, AdversarialModel, ConditionalSampler 
     }
 
     public var discriminatorNetwork: Module { discriminator }
+    public var generatorNetwork: Module { generator }
 
     public func generate(_ z: Tensor, classes: IndexTensor?) -> Tensor { generator(z, classes: classes) }
 

@@ -78,6 +78,7 @@ public final class DCGAN: Module, AdversarialModel {
     }
 
     public var discriminatorNetwork: Module { discriminator }
+    public var generatorNetwork: Module { generator }
 
     public func generate(_ z: Tensor, classes: IndexTensor? = nil) -> Tensor { generator(z) }
 

@@ -53,6 +53,7 @@ public final class GAN: Module, AdversarialModel {
     }
 
     public var discriminatorNetwork: Module { discriminator }
+    public var generatorNetwork: Module { generator }
 
     /// Generated data for noise `z`.
     public func generate(_ z: Tensor, classes: IndexTensor? = nil) -> Tensor { generator(z) }

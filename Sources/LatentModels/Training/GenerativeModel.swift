@@ -143,6 +143,12 @@ public protocol GenerativeModel<Batch>: Module {
     /// run uses.
     func progressFigure() -> ModelFigure?
 
+    /// Called when parameter averages have been put in place of the trained parameters for
+    /// evaluation or sampling (by the trainer's validation and by ``TrainedRun``): the place
+    /// to recompute what depends on the parameters, such as the batch-norm statistics of an
+    /// averaged generator. Default: nothing.
+    func averagesDidLoad()
+
     /// One split of a catalogued dataset as this family's batches (default for
     /// ``TensorBatch`` families: the catalogue's tensors as they are).
     func dataset(_ name: String, split: DataSplit, store: DatasetStore) throws -> AnyDataset<Batch>
@@ -187,6 +193,8 @@ extension GenerativeModel {
     public func figures(data: Batch, generator: inout RandomGenerator) -> [ModelFigure] { [] }
 
     public func progressFigure() -> ModelFigure? { nil }
+
+    public func averagesDidLoad() {}
 
     public func evaluate(on data: AnyDataset<Batch>, batchSize: Int, generator: inout RandomGenerator) -> [String: Double]? { nil }
 

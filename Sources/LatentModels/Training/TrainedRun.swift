@@ -58,6 +58,7 @@ public struct TrainedRun {
             do { try model.update(parameters: loaded.averages) } catch {
                 throw TrainingError("\(checkpoint.path): parameter averages do not match the model: \(error)")
             }
+            withoutDerivative { model.averagesDidLoad() }
         }
         model.eval()
         return (model, loaded.metadata)

@@ -180,7 +180,8 @@ public final class Trainer {
         /// record and `best`; false when ``shouldStop`` interrupted the pass.
         func validate(epoch: Int) throws -> Bool {
             let evaluated = Self.withAverages(groups[...], model) {
-                Self.evaluate(model, on: validationData, description: description, batchSize: config.evalBatchSize,
+                if groups.contains(where: { $0.average != nil }) { withoutDerivative { model.averagesDidLoad() } }
+                return Self.evaluate(model, on: validationData, description: description, batchSize: config.evalBatchSize,
                               generator: Self.validationGenerator(seed: config.seed), shouldStop: shouldStop)
                     .map { ($0, withoutDerivative { model.progressFigure() }) }
             }

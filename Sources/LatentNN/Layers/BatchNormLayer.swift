@@ -28,7 +28,7 @@ public class BatchNormLayer: Module, Layer {
     /// Added to the variance.
     public let epsilon: Float
     /// Weight of the newest batch in the running statistics; `nil` for a cumulative average.
-    public let momentum: Float?
+    public private(set) var momentum: Float?
 
     /// - Parameters:
     ///   - featureCount: Number of channels `C`.
@@ -74,6 +74,33 @@ public class BatchNormLayer: Module, Layer {
         return batchNormalize(x, weight: weight, bias: bias, runningMean: _runningMean, runningVariance: _runningVariance,
                               numBatchesTracked: _numBatchesTracked, momentum: momentum, epsilon: epsilon,
                               isTraining: isTraining)
+    }
+
+    /// Replaces the running statistics with the plain average of the batch statistics of
+    /// the batches `body` passes through this layer ("standing statistics"); the layer is in
+    /// training mode meanwhile, and its mode and momentum are restored afterwards.
+    public func recomputeRunningStatistics(_ body: () throws -> Void) rethrows {
+        try Self.recomputeRunningStatistics(of: [self], body)
+    }
+
+    /// ``recomputeRunningStatistics(_:)`` for several layers at once (e.g. every batch norm
+    /// of a generator whose parameters were replaced by their moving average).
+    public static func recomputeRunningStatistics(of layers: [BatchNormLayer], _ body: () throws -> Void) rethrows {
+        let saved = layers.map { ($0.momentum, $0.isTraining) }
+        for layer in layers {
+            layer.momentum = nil
+            layer._runningMean?.wrappedValue = .zeros([layer.featureCount])
+            layer._runningVariance?.wrappedValue = .ones([layer.featureCount])
+            layer._numBatchesTracked?.wrappedValue = Tensor(0)
+            layer.train(true)
+        }
+        defer {
+            for (layer, (momentum, training)) in zip(layers, saved) {
+                layer.momentum = momentum
+                layer.train(training)
+            }
+        }
+        try body()
     }
 
     public override var summary: String {

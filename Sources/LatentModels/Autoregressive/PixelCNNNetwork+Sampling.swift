@@ -9,8 +9,8 @@ extension PixelCNNNetwork {
         case naive
         /// Only what depends on new pixels. Gated: the vertical stack once per row, on the
         /// ``rowsAbove`` rows it can see, then per pixel the horizontal stack and head on the
-        /// current row's columns `0 … j` alone. Plain: per pixel the network on the rows
-        /// `i − rowsAbove … i` only.
+        /// current row's columns `0 … j` alone. Plain: per pixel the network on the window
+        /// of rows `i − R … i` and columns `j − R … j + R` only (`R` = ``rowsAbove``).
         case incremental
     }
 
@@ -63,8 +63,10 @@ extension PixelCNNNetwork {
                                                        biases: biases)
                         parameters = at(head(features), row: 0, column: j)
                     case (.incremental, .plain):
-                        let top = max(0, i - rowsAbove)
-                        parameters = at(head(plainStack(image(rows: top..<(i + 1)), biases: biases)), row: i - top, column: j)
+                        // The masked cone reaches `rowsAbove` rows up and as many columns either side.
+                        let top = max(0, i - rowsAbove), left = max(0, j - rowsAbove), right = min(width, j + rowsAbove + 1)
+                        let window = image(rows: top..<(i + 1)).sliced(alongAxis: 3, range: left..<right)
+                        parameters = at(head(plainStack(window, biases: biases)), row: i - top, column: j - left)
                     }
                     let values = draw(parameters, i, j)
                     ensure(values.count == count * channelsIn,

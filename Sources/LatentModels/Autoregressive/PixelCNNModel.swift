@@ -87,11 +87,7 @@ public final class PixelCNNModel: Module, SingleLossModel {
     /// `[B, C, H, W]` features of a batch (binarised when the model binarises) and its labels
     /// when the model is conditional.
     func prepare(_ batch: TensorBatch, training: Bool, generator: inout RandomGenerator) -> (x: Tensor, classes: IndexTensor?) {
-        var batch = batch
-        if binarizes {
-            batch = training ? BatchTransform.dynamicBinarization(batch, generator: &generator)
-                             : BatchTransform.fixedBinarization(seed: binarizationSeed)(batch, generator: &generator)
-        }
+        let batch = binarizes ? BatchTransform.binarization(training: training, seed: binarizationSeed)(batch, generator: &generator) : batch
         guard !isConditional || batch.labels != nil else { fatalError("\(Self.modelName): a conditional model needs labelled batches") }
         return (batch.features.reshaped(to: [batch.count] + imageShape), isConditional ? batch.labels : nil)
     }

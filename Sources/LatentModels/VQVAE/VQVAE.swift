@@ -195,11 +195,7 @@ public final class VQVAE: Module, SingleLossModel {
     /// `[B, C, H, W]` features, binarised when the model binarises: dynamically when
     /// `training`, else by the fixed index-determined draw.
     public func prepare(_ batch: TensorBatch, training: Bool, generator: inout RandomGenerator) -> Tensor {
-        var batch = batch
-        if binarizes {
-            batch = training ? BatchTransform.dynamicBinarization(batch, generator: &generator)
-                             : BatchTransform.fixedBinarization(seed: binarizationSeed)(batch, generator: &generator)
-        }
+        let batch = binarizes ? BatchTransform.binarization(training: training, seed: binarizationSeed)(batch, generator: &generator) : batch
         return batch.features.reshaped(to: [batch.count] + imageShape)
     }
 

@@ -61,6 +61,17 @@ import Testing
         for p in 0..<25 { for q in p..<25 { #expect(!seenConditional[p][q], "conditional: \(p) depends on \(q)") } }
     }
 
+    /// The default `pixelcnn` network on the 8×8 digits sees every earlier pixel and nothing else.
+    @Test func defaultGatedNetworkSeesTheWholePastOfADigit() throws {
+        var g = RandomGenerator(seed: 2)
+        let model = try PixelCNNModel(options: ModelOptions([:], declared: PixelCNNModel.options, model: PixelCNNModel.modelName),
+                                      data: digitsDescription, generator: &g)
+        let seen = dependencies(model.network, height: 8, width: 8)
+        for p in 0..<64 {
+            for q in 0..<64 { #expect(seen[p][q] == (q < p), "output \(p), input \(q): \(seen[p][q])") }
+        }
+    }
+
     /// (b) Probabilities of all images on a tiny grid sum to 1: 3×3 binary images (512) for
     /// Bernoulli outputs, 2×2 images of 3 levels (81) for the softmax and the mixture.
     @Test(arguments: [("gated", "bernoulli"), ("plain", "bernoulli"), ("gated", "softmax"), ("plain", "logistic-mixture"),

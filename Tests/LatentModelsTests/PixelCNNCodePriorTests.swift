@@ -31,6 +31,17 @@ import Testing
         }
     }
 
+    /// The plain prior keeps the state names it had before it shared ``PixelCNNNetwork``
+    /// with the `pixelcnn` family, so VQ-VAE checkpoints written before still load.
+    @Test func stateNamesOfTheSharedNetworkAreTheEarlierOnes() {
+        let names = Set(prior().state().keys)
+        var expected: Set<String> = ["embedding.weight", "input.weight", "input.bias", "input.mask", "output.weight", "output.bias"]
+        for l in 0..<2 {
+            for name in ["1.weight", "1.bias", "1.mask", "3.weight", "3.bias"] { expected.insert("layers.\(l).block.\(name)") }
+        }
+        #expect(names == expected)
+    }
+
     @Test func logProbabilitiesNormaliseAndSumToLogProb() {
         let model = prior()
         var g = RandomGenerator(seed: 2)

@@ -187,6 +187,13 @@ public struct BatchTransform: Sendable, CustomStringConvertible {
         }
     }
 
+    /// How the binary-image families (VAEs, MADE, VQ-VAE, PixelCNN) see [0, 1] features:
+    /// ``dynamicBinarization`` in training, ``fixedBinarization(seed:)`` in evaluation (the
+    /// same draw for an example every time, so evaluations are comparable).
+    public static func binarization(training: Bool, seed: UInt64) -> BatchTransform {
+        training ? dynamicBinarization : fixedBinarization(seed: seed)
+    }
+
     /// Uniform dequantisation (Theis et al., 2016; RealNVP): discrete values become
     /// `y = (k + u) / levels` with `u ~ U[0, 1)`, where `k = round(x · (levels − 1))` is
     /// the level of `x ∈ [0, 1]` (for `x = k / 255` and 256 levels, `k` is the byte value).

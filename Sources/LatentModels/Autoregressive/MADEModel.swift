@@ -112,11 +112,7 @@ public final class MADEModel: Module, SingleLossModel {
 
     /// `[B, D]` binary features of a batch.
     func prepare(_ batch: TensorBatch, training: Bool, generator: inout RandomGenerator) -> Tensor {
-        var batch = batch
-        if binarizes {
-            batch = training ? BatchTransform.dynamicBinarization(batch, generator: &generator)
-                             : BatchTransform.fixedBinarization(seed: binarizationSeed)(batch, generator: &generator)
-        }
+        let batch = binarizes ? BatchTransform.binarization(training: training, seed: binarizationSeed)(batch, generator: &generator) : batch
         return batch.features.reshaped(to: [batch.count, data.dimension])
     }
 

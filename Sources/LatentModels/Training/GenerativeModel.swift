@@ -280,7 +280,7 @@ public enum ModelRegistry {
     public static var builtIn: [any GenerativeModel.Type] {
         [GaussianBaseline.self, VAE.self, IWAE.self, ConditionalVAE.self, HierarchicalVAE.self,
          RealNVPModel.self, MAFModel.self, NSFModel.self, GlowModel.self, VQVAE.self, GAN.self, DCGAN.self, ConditionalGAN.self,
-         CharacterMLP.self, CharacterRNN.self, CharacterTransformer.self, MADEModel.self]
+         CharacterMLP.self, CharacterRNN.self, CharacterTransformer.self, MADEModel.self, PixelCNNModel.self]
     }
 
     /// Every registered model type.

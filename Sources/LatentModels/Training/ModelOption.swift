@@ -105,6 +105,11 @@ extension OptionBounds where Value == Int {
             range.contains($0)
         }
     }
+    /// Odd values in `range` (kernel sizes).
+    public static func oddWithin(_ range: ClosedRange<Int>) -> OptionBounds {
+        OptionBounds("odd and in [\(range.lowerBound), \(range.upperBound)]",
+                     counterexamples: [range.lowerBound - 1, range.upperBound + 2, 2]) { range.contains($0) && $0 % 2 == 1 }
+    }
 }
 
 extension OptionBounds where Value == Float {

@@ -80,6 +80,9 @@ public struct TrainedRun {
         guard let model = model as? any ConditionalSampler else {
             throw TrainingError("--class: \(configuration.modelName) is not a class-conditional model (class-conditional: \(Self.conditionalModelNames.joined(separator: ", ")))")
         }
+        guard model.classCount > 0 else {
+            throw TrainingError("--class: this \(configuration.modelName) run was trained without class labels (train it with --option conditional=true)")
+        }
         guard (0..<model.classCount).contains(label) else {
             throw TrainingError("--class must be in 0...\(model.classCount - 1) (\(configuration.dataset) has \(model.classCount) classes), got \(label)")
         }

@@ -153,11 +153,7 @@ open class VariationalAutoencoder: Module {
     /// Flattened `[B, D]` features (binarised when the model binarises: dynamically when
     /// `training`, else by the fixed index-determined draw) and the one-hot condition.
     public func prepare(_ batch: TensorBatch, training: Bool, generator: inout RandomGenerator) -> (x: Tensor, condition: Tensor?) {
-        var batch = batch
-        if binarizes {
-            batch = training ? BatchTransform.dynamicBinarization(batch, generator: &generator)
-                             : BatchTransform.fixedBinarization(seed: binarizationSeed)(batch, generator: &generator)
-        }
+        let batch = binarizes ? BatchTransform.binarization(training: training, seed: binarizationSeed)(batch, generator: &generator) : batch
         let x = batch.features.reshaped(to: [batch.count, data.dimension])
         guard conditionDimension > 0 else { return (x, nil) }
         if let oneHot = batch.oneHotLabels { return (x, oneHot.reshaped(to: [batch.count, conditionDimension])) }

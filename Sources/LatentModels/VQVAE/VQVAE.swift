@@ -52,7 +52,10 @@ public final class VQVAE: Module, SingleLossModel {
         "prior", default: .pixelcnn,
         help: "Prior over the code map: a PixelCNN trained jointly on the codes, or an independent categorical per position fitted from code counts.")
     static let priorChannels = ModelOption<Int>("prior-channels", default: 64, bounds: .positive, help: "PixelCNN prior: channels of the code embedding and hidden layers.")
-    static let priorLayers = ModelOption<Int>("prior-layers", default: 4, bounds: .nonNegative, help: "PixelCNN prior: number of type-B masked residual layers.")
+    static let priorLayers = ModelOption<Int>("prior-layers", default: 4, bounds: .nonNegative, help: "PixelCNN prior: number of type-B masked residual layers (plain) or of gated layers (gated, at least 1).")
+    static let priorArchitecture = ModelOption<PixelCNNNetwork.Architecture>(
+        "prior-architecture", default: .plain,
+        help: "PixelCNN prior: plain (masked convolutions; the layout of earlier runs) or gated (vertical and horizontal stacks, no blind spot).")
     static let priorDecay = ModelOption<Float>("prior-decay", default: 0.99, bounds: .openClosed(0, 1),
                                                help: "Independent prior: decay of the code counts it is fitted from (per training step), in (0, 1].")
     static let priorPseudocount = ModelOption<Float>("prior-pseudocount", default: 1, bounds: .positive, help: "Independent prior: additive pseudo-count α of the code counts.")
@@ -61,7 +64,7 @@ public final class VQVAE: Module, SingleLossModel {
 
     public static var options: [any DeclaredOption] {
         [codebookSize, codeDimension, hiddenChannels, residualBlocks, beta, codebookUpdate, emaDecay, restartThreshold,
-         prior, priorChannels, priorLayers, priorDecay, priorPseudocount, binarization]
+         prior, priorChannels, priorLayers, priorArchitecture, priorDecay, priorPseudocount, binarization]
     }
 
     /// `x ↦ z_e`, `[B, C, H, W] → [B, D, h, w]`.
@@ -152,7 +155,8 @@ public final class VQVAE: Module, SingleLossModel {
         var prior: (any CodePrior)?
         if options[Self.prior] == .pixelcnn {
             prior = PixelCNNCodePrior(codebookSize: codebookSize, latentShape: try Self.codeMapShape(for: data),
-                                      channels: options[Self.priorChannels], layers: options[Self.priorLayers], generator: &generator)
+                                      channels: options[Self.priorChannels], layers: options[Self.priorLayers],
+                                      architecture: options[Self.priorArchitecture], generator: &generator)
         }
         try self.init(data: data, codebookSize: codebookSize, codeDimension: options[Self.codeDimension],
                       hiddenChannels: options[Self.hiddenChannels], residualBlocks: options[Self.residualBlocks],
@@ -191,11 +195,7 @@ public final class VQVAE: Module, SingleLossModel {
     /// `[B, C, H, W]` features, binarised when the model binarises: dynamically when
     /// `training`, else by the fixed index-determined draw.
     public func prepare(_ batch: TensorBatch, training: Bool, generator: inout RandomGenerator) -> Tensor {
-        var batch = batch
-        if binarizes {
-            batch = training ? BatchTransform.dynamicBinarization(batch, generator: &generator)
-                             : BatchTransform.fixedBinarization(seed: binarizationSeed)(batch, generator: &generator)
-        }
+        let batch = binarizes ? BatchTransform.binarization(training: training, seed: binarizationSeed)(batch, generator: &generator) : batch
         return batch.features.reshaped(to: [batch.count] + imageShape)
     }
 

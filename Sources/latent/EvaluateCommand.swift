@@ -22,6 +22,9 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Which checkpoint to load: best or latest.")
     var checkpoint = "best"
 
+    @Flag(help: "Use the trained parameters rather than the run's parameter averages (runs trained with --average).")
+    var trainedWeights = false
+
     @Option(parsing: .unconditional, help: "Batch size, 1 to 1000000 (default: the run's eval batch size).")
     var batchSize: Int?
 
@@ -40,7 +43,7 @@ struct EvaluateCommand: ParsableCommand {
         if let batchSize { try Inputs.check(batchSize, in: 1...1_000_000, flag: "batch-size") }
         let overrides = try parseModelOptions(modelOptions)
         let trained = try TrainedRun(RunDirectory(URL(fileURLWithPath: runFolder)), checkpoint: checkpoint,
-                                     optionOverrides: overrides)
+                                     optionOverrides: overrides, usesAverages: !trainedWeights)
         let started = Date()
         let metrics = try trained.evaluate(split: dataSplit, batchSize: batchSize)
         let result = EvaluationResult(split: split, checkpoint: trained.checkpointName, step: trained.step, metrics: metrics,

@@ -33,6 +33,9 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Which checkpoint to load: best or latest.")
     var checkpoint = "best"
 
+    @Flag(help: "Use the trained parameters rather than the run's parameter averages (runs trained with --average).")
+    var trainedWeights = false
+
     @Option(help: "Text models: the text to continue (every character must be in the model's vocabulary).")
     var prompt: String?
 
@@ -55,7 +58,7 @@ struct SampleCommand: ParsableCommand {
         if let count { try Inputs.check(count, in: 1...1_000_000, flag: "count") }
         try Inputs.check(length, in: 1...10_000_000, flag: "length")
         let chosen = try output.map { try Inputs.outputFile($0, force: force) }
-        let trained = try TrainedRun(RunDirectory(URL(fileURLWithPath: runFolder)), checkpoint: checkpoint)
+        let trained = try TrainedRun(RunDirectory(URL(fileURLWithPath: runFolder)), checkpoint: checkpoint, usesAverages: !trainedWeights)
         if trained.generatesText {
             if classLabel != nil { throw ValidationError("--class is for class-conditional models, not text models") }
             let texts = try trained.text(prompt: prompt ?? "", count: count ?? 1, length: length,

@@ -229,5 +229,11 @@ import Testing
         #expect(loaded.scalars != stored.scalars, "recomputed for the averaged generator")
         let again = try TrainedRun(run, checkpoint: "latest")
         #expect(again.model.state()[path]!.scalars == loaded.scalars, "deterministic")
+        // --trained-weights: the trained parameters and the stored statistics, untouched.
+        let trainedWeights = try TrainedRun(run, checkpoint: "latest", usesAverages: false)
+        #expect(trainedWeights.model.state()[path]!.scalars == stored.scalars)
+        let weight = "generator.projection.weight"
+        #expect(trainedWeights.model.state()[weight]!.scalars == contents.tensors["model/" + weight]!.scalars)
+        #expect(trained.model.state()[weight]!.scalars == contents.tensors["average/" + weight]!.scalars)
     }
 }

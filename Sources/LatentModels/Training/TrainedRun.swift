@@ -23,8 +23,10 @@ public struct TrainedRun {
     ///   built (e.g. `eval-samples=5000` to evaluate a run trained with a cheaper validation
     ///   setting). Options that change parameter shapes make the checkpoint fail to load
     ///   with a descriptive error.
+    /// - Parameter usesAverages: Put the run's parameter averages (if it kept any) in place of
+    ///   the trained parameters (the default), or use the trained parameters themselves.
     public init(_ run: RunDirectory, checkpoint: String = "best", optionOverrides: [String: String] = [:],
-                store: DatasetStore = .default) throws {
+                usesAverages: Bool = true, store: DatasetStore = .default) throws {
         self.run = run
         self.store = store
         var configuration = try run.readConfiguration()
@@ -42,19 +44,21 @@ public struct TrainedRun {
             throw TrainingError("\(run.url.path) has no checkpoint yet (\(url.lastPathComponent) is missing)")
         }
         checkpointName = name
-        (model, metadata) = try Self.build(type, configuration: configuration, description: description, checkpoint: url)
+        (model, metadata) = try Self.build(type, configuration: configuration, description: description, checkpoint: url,
+                                           usesAverages: usesAverages)
     }
 
     /// Builds the model and loads the checkpoint; where the run kept parameter averages
     /// (``OptimizerSettings/averageDecay``), the averaged values replace the trained ones, so
     /// evaluation and sampling use them.
     private static func build<M: GenerativeModel>(_ type: M.Type, configuration: TrainingConfiguration,
-                                                  description: DataDescription, checkpoint: URL) throws -> (any GenerativeModel, [String: String]) {
+                                                  description: DataDescription, checkpoint: URL,
+                                                  usesAverages: Bool) throws -> (any GenerativeModel, [String: String]) {
         let options = try ModelOptions(configuration.modelOptions, declared: M.options, model: M.modelName)
         var generator = RandomGenerator(seed: configuration.seed)
         let model = try M(options: options, data: description, generator: &generator)
         let loaded = try Checkpoint.load(from: checkpoint, into: model)
-        if !loaded.averages.isEmpty {
+        if usesAverages && !loaded.averages.isEmpty {
             do { try model.update(parameters: loaded.averages) } catch {
                 throw TrainingError("\(checkpoint.path): parameter averages do not match the model: \(error)")
             }

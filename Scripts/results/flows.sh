@@ -13,14 +13,8 @@
 #                                     channels) on dequantised MNIST: test bits/dim
 # Runs go to runs/results. Times on the 2-core reference machine: docs/Results.md.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
 what="${1:?toy, digits, mnist or glow}"
-out="${OUT:-runs/results}"
-bash Scripts/setup.sh
-swift build -c release --product latent 2>&1 | tail -n 1
-latent=".build/release/latent"
-mkdir -p "$out"
-train() { local run="$out/$1"; shift; rm -rf "$run"; /usr/bin/time -f "train wall %e s" "$latent" train "$@" --output "$run"; }
+source "$(dirname "$0")/common.sh"
 case "$what" in
 toy)
     for density in two-moons circles 8gaussians checkerboard pinwheel 2spirals swissroll; do

@@ -11,15 +11,9 @@
 # Runs go to runs/results; every image run is evaluated on the test split with 10,000
 # samples (FD, precision, recall, density, coverage, Inception-score analogue).
 set -euo pipefail
-cd "$(dirname "$0")/../.."
 what="${1:?classifiers, toy, mnist, fashion or cgan}"
 steps="${2:-3000}"
-out="${OUT:-runs/results}"
-bash Scripts/setup.sh
-swift build -c release --product latent 2>&1 | tail -n 1
-latent=".build/release/latent"
-mkdir -p "$out"
-train() { local run="$out/$1"; shift; rm -rf "$run"; /usr/bin/time -f "train wall %e s" "$latent" train "$@" --output "$run"; }
+source "$(dirname "$0")/common.sh"
 finish() {
     /usr/bin/time -f "evaluate wall %e s" "$latent" evaluate "$out/$1" --checkpoint best
     "$latent" report "$out/$1" --checkpoint best

@@ -8,18 +8,14 @@
 # used 2 for fashion-mnist); runs/results.
 # Times on the 2-core reference machine: see docs/Results.md.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
 dataset="${1:?dataset: mnist or fashion-mnist}"
 case "$dataset" in mnist) default_epochs=150 ;; *) default_epochs=50 ;; esac
 epochs="${2:-$default_epochs}"
 compare="${3:-5}"
 out="${4:-runs/results}"
 compare_k="${COMPARE_K:-1000}"
-bash Scripts/setup.sh
-swift build -c release --product latent 2>&1 | tail -n 1
-latent=".build/release/latent"
+source "$(dirname "$0")/common.sh"
 "$latent" datasets install "$dataset"
-mkdir -p "$out"
 common=(--dataset "$dataset" --batch-size 128 --seed 1 --option eval-samples=100)
 
 # 1. The long VAE run (cosine learning-rate decay to 0), then K=5000 on the test set.

@@ -220,9 +220,22 @@ import Testing
         let x = g.uniform([3, 1, 8, 8]), classes: IndexTensor = [4, 0, 9]
         let d = model.discriminator
         let h = d.trunk(x).sum(alongAxes: [2, 3])
-        let projection = (embedding(d.embedding.weight, classes) * h).sum(alongAxis: 1, keepDims: true)
+        let table = try #require(d.embedding as? Embedding)
+        let projection = (embedding(table.weight, classes) * h).sum(alongAxis: 1, keepDims: true)
         expectClose(d(x, classes: classes) - d(x, classes: nil), projection, relative: 1e-4, absolute: 1e-5)
         #expect(model.discriminate(x, classes: classes).shape == [3, 1])
+
+        // With spectral norm the embedding is a normalised linear map of one-hots: the
+        // projection uses column y of W/σ(W), and u, v are part of the state.
+        let normalized = try cgan(["width": "4", "noise-dimension": "3", "spectral-norm": "true"]).discriminator
+        normalized.eval()
+        let sn = try #require(normalized.embedding as? SpectralNorm<Linear>)
+        let w = sn.normalizedWeight()                                  // [F, K]
+        let hn = normalized.trunk(x).sum(alongAxes: [2, 3])
+        let columns = w.transposed().indexSelect(alongAxis: 0, indices: classes)   // [3, F]
+        expectClose(normalized(x, classes: classes) - normalized(x, classes: nil), (columns * hn).sum(alongAxis: 1, keepDims: true),
+                    relative: 1e-4, absolute: 1e-5)
+        #expect(normalized.state().keys.contains("embedding.weight_orig") && normalized.state().keys.contains("embedding.weight_u"))
     }
 
     @Test func samplesByClassAndNeedsLabels() throws {

@@ -14,8 +14,10 @@ import LatentNN
 ///
 /// with φ DCGAN's convolutional trunk followed by a sum over the spatial positions (as in
 /// the paper), `[B, 2w]`, ψ a linear layer and `embed` a class embedding `[K, 2w]`
-/// (spectrally normalised convolutions and ψ with `spectral-norm=true`; the embedding is
-/// not normalised). Generated examples of a training step get uniformly drawn classes; the
+/// (with `spectral-norm=true` the convolutions, ψ and the embedding are spectrally
+/// normalised, as in the authors' code — the embedding as a bias-free linear map of the
+/// one-hot class, `[K] → [2w]`; an unnormalised projection lets the discriminator's score
+/// grow without bound and overpower the generator). Generated examples of a training step get uniformly drawn classes; the
 /// gradient penalties use the classes of the examples they are taken at. Options,
 /// optimiser presets and evaluation are ``DCGAN``'s; samples without `--class` cycle
 /// through the classes.
@@ -42,7 +44,8 @@ public final class ConditionalGAN: Module, AdversarialModel, ConditionalSampler 
         let features = parts.trunkFeatures / (data.featureShape[1] / 4 * data.featureShape[1] / 4)
         discriminator = ProjectionDiscriminator(trunk: Sequential(parts.trunk),
                                                 output: parts.training.discriminatorLayer(Linear(features, 1, generator: &rng), generator: &rng),
-                                                classCount: classes, features: features, generator: &rng)
+                                                classCount: classes, features: features,
+                                                spectralNorm: parts.training.spectralNorm, generator: &rng)
         super.init()
     }
 
@@ -65,20 +68,37 @@ public final class ProjectionDiscriminator: Module {
     public let trunk: Sequential
     /// ψ, `[B, F] → [B, 1]`.
     public let output: any Layer
-    /// `embed`, `[K, F]`.
-    public let embedding: Embedding
+    /// `embed`: an ``Embedding`` `[K, F]`, or with spectral normalisation a bias-free
+    /// ``Linear`` `K → F` of the one-hot class wrapped in ``SpectralNorm``.
+    public let embedding: Module
+    public let classCount: Int
+    /// `embed` for the embedding built (a table lookup, or the normalised map of one-hots).
+    private let embedClasses: (IndexTensor) -> Tensor
 
-    public init(trunk: Sequential, output: any Layer, classCount: Int, features: Int, generator: inout RandomGenerator) {
+    public init(trunk: Sequential, output: any Layer, classCount: Int, features: Int, spectralNorm: Bool = false,
+                generator: inout RandomGenerator) {
         self.trunk = trunk
         self.output = output
-        embedding = Embedding(count: classCount, dimension: features, generator: &generator)
-        embedding.weight = embedding.weight / Float(features).squareRoot()
+        self.classCount = classCount
+        if spectralNorm {
+            let normalized = SpectralNorm(wrapping: Linear(classCount, features, bias: false, generator: &generator), generator: &generator)
+            embedding = normalized
+            embedClasses = { normalized(oneHot($0, classCount: classCount)) }
+        } else {
+            let table = Embedding(count: classCount, dimension: features, generator: &generator)
+            table.weight = table.weight / Float(features).squareRoot()
+            embedding = table
+            embedClasses = { table($0) }
+        }
     }
+
+    /// `embed(y)`, `[B, F]`.
+    public func embed(_ classes: IndexTensor) -> Tensor { embedClasses(classes) }
 
     public func callAsFunction(_ x: Tensor, classes: IndexTensor?) -> Tensor {
         let h = trunk(x).sum(alongAxes: [2, 3])
         let unconditional = output(h)
         guard let classes else { return unconditional }
-        return unconditional + (embedding(classes) * h).sum(alongAxis: 1, keepDims: true)
+        return unconditional + (embed(classes) * h).sum(alongAxis: 1, keepDims: true)
     }
 }

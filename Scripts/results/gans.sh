@@ -49,6 +49,6 @@ fashion)
     dcgan dcgan-ns-fashion dcgan fashion-mnist ;;
 cgan)
     classifier mnist
-    dcgan cgan-mnist cgan mnist --option loss=hinge --option spectral-norm=true ;;
+    dcgan cgan-mnist cgan mnist ;;
 *) echo "unknown experiment '$what' (classifiers, toy, mnist, fashion or cgan)" >&2; exit 1 ;;
 esac

@@ -213,13 +213,13 @@ import Testing
                                   generator: &g)
     }
 
-    /// D(x, y) − D(x) = ⟨embed(y), φ(x)⟩ with φ the trunk summed over space.
+    /// D(x, y) − D(x) = ⟨embed(y), φ(x)⟩ with φ the flattened trunk.
     @Test func projectionDiscriminator() throws {
         let model = try cgan()
         var g = RandomGenerator(seed: 2)
         let x = g.uniform([3, 1, 8, 8]), classes: IndexTensor = [4, 0, 9]
         let d = model.discriminator
-        let h = d.trunk(x).sum(alongAxes: [2, 3])
+        let h = d.trunk(x).reshaped(to: [3, -1])
         let table = try #require(d.embedding as? Embedding)
         let projection = (embedding(table.weight, classes) * h).sum(alongAxis: 1, keepDims: true)
         expectClose(d(x, classes: classes) - d(x, classes: nil), projection, relative: 1e-4, absolute: 1e-5)
@@ -231,7 +231,7 @@ import Testing
         normalized.eval()
         let sn = try #require(normalized.embedding as? SpectralNorm<Linear>)
         let w = sn.normalizedWeight()                                  // [F, K]
-        let hn = normalized.trunk(x).sum(alongAxes: [2, 3])
+        let hn = normalized.trunk(x).reshaped(to: [3, -1])
         let columns = w.transposed().indexSelect(alongAxis: 0, indices: classes)   // [3, F]
         expectClose(normalized(x, classes: classes) - normalized(x, classes: nil), (columns * hn).sum(alongAxis: 1, keepDims: true),
                     relative: 1e-4, absolute: 1e-5)

@@ -7,7 +7,7 @@ import LatentNN
 /// then `latent sample RUN --class 3`.
 ///
 /// The generator is ``DCGAN``'s with class-conditional batch norm (a scale and shift per
-/// class, ``ClassConditionalBatchNorm2d``). The discriminator is a projection
+/// class, ``ClassConditionalBatchNorm2d``) and the one-hot class beside the noise at its input. The discriminator is a projection
 /// discriminator (Miyato & Koyama, "cGANs with Projection Discriminator", 2018):
 ///
 ///     D(x, y) = ψ(φ(x)) + ⟨embed(y), φ(x)⟩

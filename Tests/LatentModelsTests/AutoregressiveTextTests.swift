@@ -175,7 +175,7 @@ import Testing
             _ = try MADEModel(options: ModelOptions([:], declared: MADEModel.options, model: "made"), data: Self.textData(), generator: &g)
             Issue.record("made built on text")
         } catch {
-            #expect("\(error)".contains("made: models binary images"), "\(error)")
+            #expect("\(error)".contains("made: output=bernoulli models binary images"), "\(error)")
         }
     }
 }

@@ -31,14 +31,20 @@ case "$what" in
 classifiers)
     for d in mnist fashion-mnist; do "$latent" datasets install "$d"; "$latent" classifier train --dataset "$d" --force; done ;;
 toy)
-    for density in 8gaussians 25gaussians; do
-        train "gan-ns-$density" gan --dataset "$density" --steps 20000 --batch-size 256 --option hidden=256,256,256 \
-            --learning-rate 1e-4 --validate-every 2000 --seed 0
-        finish "gan-ns-$density"
-        train "gan-r1-$density" gan --dataset "$density" --steps 20000 --batch-size 256 --option hidden=256,256,256 \
-            --option r1=0.1 --learning-rate 1e-4 --validate-every 2000 --seed 0
-        finish "gan-r1-$density"
-    done ;;
+    # the ring: non-saturating, then with R1 (hidden 128-128, 6,000 steps of 256)
+    train gan-ns-8gaussians gan --dataset 8gaussians --steps 6000 --batch-size 256 --option hidden=128,128 \
+        --validate-every 1000 --seed 0
+    finish gan-ns-8gaussians
+    train gan-r1-8gaussians gan --dataset 8gaussians --steps 6000 --batch-size 256 --option hidden=128,128 \
+        --option r1=1 --validate-every 1000 --seed 0
+    finish gan-r1-8gaussians
+    # the grid: the non-saturating baseline (collapses), then R1 with a cosine schedule and an EMA
+    train gan-ns-25gaussians gan --dataset 25gaussians --steps 20000 --batch-size 256 --option hidden=256,256,256 \
+        --learning-rate 1e-4 --validate-every 2000 --seed 0
+    finish gan-ns-25gaussians
+    train gan-r1-25gaussians gan --dataset 25gaussians --steps 30000 --batch-size 512 --option hidden=256,256,256 \
+        --option r1=1 --learning-rate 2e-4 --schedule cosine --average generator=0.999 --validate-every 3000 --seed 0
+    finish gan-r1-25gaussians ;;
 mnist)
     classifier mnist
     dcgan dcgan-ns-mnist dcgan mnist

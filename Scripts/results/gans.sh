@@ -43,7 +43,7 @@ toy)
         --learning-rate 1e-4 --validate-every 2000 --seed 0
     finish gan-ns-25gaussians
     train gan-r1-25gaussians gan --dataset 25gaussians --steps 30000 --batch-size 512 --option hidden=256,256,256 \
-        --option r1=1 --learning-rate 2e-4 --schedule cosine --average generator=0.999 --validate-every 3000 --seed 0
+        --option r1=1 --learning-rate 4e-4 --schedule cosine --average generator=0.999 --validate-every 3000 --seed 0
     finish gan-r1-25gaussians ;;
 mnist)
     classifier mnist

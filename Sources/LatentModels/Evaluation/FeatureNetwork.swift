@@ -52,12 +52,16 @@ public struct SampleQuality {
     public let realFeatures: Tensor
     let realMean: [Double]
     let realCovariance: [Double]
+    /// The real features' k-NN radii (k = ``FeatureSpaceMetrics/defaultNeighbours``), needed
+    /// by every score; computed once here rather than per sample set.
+    let realRadii: [Float]
 
-    /// Computes the real images' features and their mean and covariance.
+    /// Computes the real images' features, their mean and covariance and their k-NN radii.
     public init(network: FeatureNetwork, real images: Tensor) {
         self.network = network
         realFeatures = network.featuresAndLogits(of: images).features
         (realMean, realCovariance) = FeatureSpaceMetrics.meanAndCovariance(realFeatures)
+        realRadii = FeatureSpaceMetrics.neighbourRadii(realFeatures, k: FeatureSpaceMetrics.defaultNeighbours)
     }
 
     /// The metrics of generated images `[M, C, H, W]` (see ``metricNames``); `classes`
@@ -67,7 +71,10 @@ public struct SampleQuality {
         let (mean, covariance) = FeatureSpaceMetrics.meanAndCovariance(features)
         var metrics = ["fd": FeatureSpaceMetrics.frechetDistance(mean1: realMean, covariance1: realCovariance,
                                                                   mean2: mean, covariance2: covariance)]
-        let prdc = FeatureSpaceMetrics.precisionRecallDensityCoverage(real: realFeatures, fake: features)
+        let k = FeatureSpaceMetrics.defaultNeighbours
+        ensure(realFeatures.shape[0] > k && features.shape[0] > k,
+               "SampleQuality.score: needs more than k = \(k) points in each set, got \(realFeatures.shape[0]) and \(features.shape[0])")
+        let prdc = FeatureSpaceMetrics.precisionRecallDensityCoverage(real: realFeatures, realRadii: realRadii, fake: features, neighbours: k)
         metrics["precision"] = prdc.precision
         metrics["recall"] = prdc.recall
         metrics["density"] = prdc.density

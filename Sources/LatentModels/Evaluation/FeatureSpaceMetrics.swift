@@ -79,7 +79,15 @@ public enum FeatureSpaceMetrics {
                "precisionRecallDensityCoverage: needs [N, F] and [M, F], got \(real.shape) and \(fake.shape)")
         let n = real.shape[0], m = fake.shape[0]
         ensure(k >= 1 && n > k && m > k, "precisionRecallDensityCoverage: needs more than k = \(k) points in each set, got \(n) and \(m)")
-        let realRadii = neighbourRadii(real, k: k), fakeRadii = neighbourRadii(fake, k: k)
+        return precisionRecallDensityCoverage(real: real, realRadii: neighbourRadii(real, k: k), fake: fake, neighbours: k)
+    }
+
+    /// The same, with the real points' k-NN radii already computed (``neighbourRadii(_:k:)``),
+    /// for scoring many sample sets against one real set.
+    static func precisionRecallDensityCoverage(real: Tensor, realRadii: [Float], fake: Tensor, neighbours k: Int)
+        -> (precision: Double, recall: Double, density: Double, coverage: Double) {
+        let n = real.shape[0], m = fake.shape[0]
+        let fakeRadii = neighbourRadii(fake, k: k)
         var inBalls = [Int](repeating: 0, count: m)     // real balls containing fake j
         var covered = [Bool](repeating: false, count: n) // real ball i contains some fake
         var recalled = [Bool](repeating: false, count: n) // real i inside some fake ball

@@ -10,6 +10,7 @@ let suites: [(name: String, summary: String, run: () -> Void)] = [
     ("overhead", "per-op overhead only (for profiling)", CoreBenchmark.runOverhead),
     ("vae", "VAE/IWAE training steps (batch 128, 784-512-256-32) and an epoch on digits", VAEBenchmark.run),
     ("models", "reference models (training steps, sampling) as in pytorch_reference.py", ModelBenchmark.run),
+    ("generation", "MADE sampling and char-Transformer generation, as in Scripts/bench/pytorch_generation.py", GenerationBenchmark.run),
     ("pixelcnn", "PixelCNN sampling on 28x28: naive full passes vs the incremental sampler", PixelCNNSamplingBenchmark.run),
 ]
 

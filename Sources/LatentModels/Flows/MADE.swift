@@ -120,11 +120,18 @@ public final class MADE: Module {
     /// (ancestral sampling): `draw(i, outputs)` turns the `[count, P]` outputs of block `i`
     /// into the `count` values of input `i`.
     ///
-    /// With `incremental`, the first layer's pre-activations are kept and updated by the
-    /// new input's column only (`a ← a + xᵢ (W ⊙ M)[:, i]`), and only block i of the output
-    /// layer is computed, instead of the whole network on the whole input every time: per
-    /// coordinate `O(H₁ + Σₗ Hₗ Hₗ₊₁ + H_L P)` instead of `O(D H₁ + Σₗ Hₗ Hₗ₊₁ + H_L D P)`.
-    /// Both give the same outputs up to rounding.
+    /// With `incremental`, every weight is used once for the whole draw instead of once per
+    /// coordinate. A unit is *final* at step t when everything it sees (through its mask)
+    /// is known after the first t coordinates: inputs at their position, hidden units at the
+    /// latest step of the units below them that they see. Each layer keeps its
+    /// pre-activations; when coordinate t is drawn, its input column is added to the first
+    /// layer, then each unit that becomes final at step t adds its activation times its
+    /// weight column to the layer above (the output layer included). Output block i reads
+    /// only units final before its position, so its pre-activation is complete when it is
+    /// drawn. The cost is one forward pass in all, `O(D H₁ + Σₗ Hₗ Hₗ₊₁ + H_L D P)` per
+    /// sample, against that much per coordinate for full passes (`incremental: false`).
+    /// Both give the same outputs up to rounding, for any ordering and connectivity
+    /// (the steps are derived from the masks, so loaded masks are honoured).
     public func sampleAutoregressively(count: Int, context: Tensor? = nil, incremental: Bool = true,
                                        draw: (Int, Tensor) -> [Float]) -> Tensor {
         let d = dimension, p = parametersPerDimension
@@ -138,27 +145,73 @@ public final class MADE: Module {
                 }
                 return Tensor(shape: [count, d], scalars: x)
             }
-            let first = layers[0], last = layers[layers.count - 1], h1 = first.outputSize
-            let columns = (first.weight * first.mask).scalars                  // [H₁, D]
-            var start = first(Tensor.zeros([count, d]))                         // the bias, broadcast
-            if let contextLayer {
-                guard let context else { fatalError("MADE: this network needs a context") }
-                start = start + contextLayer(context)
-            }
-            var a = start.scalars
-            let lastWeight = last.weight * last.mask
-            let middle = layers.dropFirst().dropLast().map { (weight: $0.weight * $0.mask, bias: $0.bias) }
-            for i in ordering {
-                var h = Tensor(shape: [count, h1], scalars: a)
-                for layer in middle { h = linear(h.relu(), weight: layer.weight, bias: layer.bias) }
-                let rows = (i * p)..<((i + 1) * p)
-                let out = linear(h.relu(), weight: lastWeight.sliced(alongAxis: 0, range: rows),
-                                 bias: last.bias?.sliced(alongAxis: 0, range: rows))
-                let values = draw(i, out)
-                for b in 0..<count where values[b] != 0 {
-                    x[b * d + i] = values[b]
-                    for u in 0..<h1 { a[b * h1 + u] += values[b] * columns[u * d + i] }
+            var position = [Int](repeating: 0, count: d)
+            for (k, i) in ordering.enumerated() { position[i] = k + 1 }
+            // Per layer: the masked weight transposed ([in, out], a unit's column is a row),
+            // the running pre-activations [count, out], and (hidden layers) the step at
+            // which each unit becomes final.
+            var columns: [[Float]] = [], sums: [[Float]] = [], finalAt: [[Int]] = []
+            var below = position
+            for (l, layer) in layers.enumerated() {
+                let w = (layer.weight * layer.mask).transposed().scalars
+                let m = layer.mask.scalars, n = layer.outputSize, k = layer.inputSize
+                columns.append(w)
+                var start = layer(Tensor.zeros([count, k]))                    // the bias, broadcast
+                if l == 0, let contextLayer {
+                    guard let context else { fatalError("MADE: this network needs a context") }
+                    start = start + contextLayer(context)
                 }
+                sums.append(start.scalars)
+                if l < layers.count - 1 {
+                    let steps = (0..<n).map { u in (0..<k).reduce(0) { m[u * k + $1] != 0 ? max($0, below[$1]) : $0 } }
+                    finalAt.append(steps)
+                    below = steps
+                }
+            }
+            // Units of each hidden layer grouped by the step at which they become final.
+            let byStep: [[[Int]]] = finalAt.map { steps in
+                var groups = [[Int]](repeating: [], count: d + 1)
+                for (u, t) in steps.enumerated() { groups[t].append(u) }
+                return groups
+            }
+            // Adds relu(unit u of layer l) × its column to layer l + 1.
+            func propagate(_ l: Int, units: [Int]) {
+                let n = layers[l].outputSize, next = layers[l + 1].outputSize
+                let below = sums[l]                                              // no overlapping access to `sums`
+                columns[l + 1].withUnsafeBufferPointer { w in
+                    below.withUnsafeBufferPointer { h in
+                        sums[l + 1].withUnsafeMutableBufferPointer { a in
+                            for u in units {
+                                for b in 0..<count {
+                                    let v = max(h[b * n + u], 0)
+                                    if v == 0 { continue }
+                                    let row = u * next, out = b * next
+                                    for j in 0..<next { a[out + j] += v * w[row + j] }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            func finalise(step t: Int) {
+                for l in 0..<finalAt.count where !byStep[l][t].isEmpty { propagate(l, units: byStep[l][t]) }
+            }
+            finalise(step: 0)
+            let h1 = layers[0].outputSize, outputs = d * p
+            for (k, i) in ordering.enumerated() {
+                var block = [Float](repeating: 0, count: count * p)
+                for b in 0..<count { for j in 0..<p { block[b * p + j] = sums[sums.count - 1][b * outputs + i * p + j] } }
+                let values = draw(i, Tensor(shape: [count, p], scalars: block))
+                columns[0].withUnsafeBufferPointer { w in
+                    sums[0].withUnsafeMutableBufferPointer { a in
+                        for b in 0..<count where values[b] != 0 {
+                            x[b * d + i] = values[b]
+                            let v = values[b], row = i * h1, out = b * h1
+                            for u in 0..<h1 { a[out + u] += v * w[row + u] }
+                        }
+                    }
+                }
+                finalise(step: k + 1)
             }
             return Tensor(shape: [count, d], scalars: x)
         }

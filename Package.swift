@@ -43,6 +43,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // `swift package generate-documentation` (docs/Documentation.md); a plugin, not linked into anything.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
     targets: [
         .target(name: "LatentCore", swiftSettings: kernelSettings),
@@ -60,6 +62,12 @@ let package = Package(
             name: "latent",
             dependencies: ["Latent", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "latent-bench", dependencies: ["Latent"], swiftSettings: kernelSettings),
+        // Examples/: one short program per strand, on the public API only (`swift run -c release example-vae`).
+        .executableTarget(name: "example-vae", dependencies: ["Latent"], path: "Examples/VAEDigits"),
+        .executableTarget(name: "example-flow", dependencies: ["Latent"], path: "Examples/FlowTwoMoons"),
+        .executableTarget(name: "example-gan", dependencies: ["Latent"], path: "Examples/GANRing"),
+        .executableTarget(name: "example-char-lm", dependencies: ["Latent"], path: "Examples/CharLanguageModel"),
+        .executableTarget(name: "example-flow-vae", dependencies: ["Latent"], path: "Examples/FlowPosteriorVAE"),
         .testTarget(
             name: "LatentCoreTests", dependencies: ["LatentCore", "LatentTestSupport"],
             resources: [.copy("Fixtures")]),

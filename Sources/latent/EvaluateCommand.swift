@@ -33,6 +33,11 @@ struct EvaluateCommand: ParsableCommand {
         valueName: "key=value"))
     var modelOptions: [String] = []
 
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Also score this many samples in the feature space of the dataset's classifier (latent classifier train): FD, precision, recall, density, coverage, and class accuracy for class-conditional models. Image models; GANs report these already.",
+        valueName: "count"))
+    var sampleQuality: Int?
+
     @Flag(help: "Print the result as JSON.")
     var json = false
 
@@ -41,11 +46,15 @@ struct EvaluateCommand: ParsableCommand {
             throw ValidationError("unknown split '\(split)'; valid splits: test, validation, train")
         }
         if let batchSize { try Inputs.check(batchSize, in: 1...1_000_000, flag: "batch-size") }
+        if let sampleQuality { try Inputs.check(sampleQuality, in: (FeatureSpaceMetrics.defaultNeighbours + 1)...1_000_000, flag: "sample-quality") }
         let overrides = try parseModelOptions(modelOptions)
         let trained = try TrainedRun(RunDirectory(URL(fileURLWithPath: runFolder)), checkpoint: checkpoint,
                                      optionOverrides: overrides, usesAverages: !trainedWeights)
         let started = Date()
-        let metrics = try trained.evaluate(split: dataSplit, batchSize: batchSize)
+        var metrics = try trained.evaluate(split: dataSplit, batchSize: batchSize)
+        if let sampleQuality {
+            metrics.merge(try trained.sampleQuality(count: sampleQuality, split: dataSplit)) { _, new in new }
+        }
         let result = EvaluationResult(split: split, checkpoint: trained.checkpointName, step: trained.step, metrics: metrics,
                                       optionOverrides: overrides.isEmpty ? nil : overrides)
         let encoder = JSONEncoder()

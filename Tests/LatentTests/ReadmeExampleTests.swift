@@ -38,11 +38,7 @@ import Testing
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
         let source = try String(contentsOf: URL(fileURLWithPath: #filePath), encoding: .utf8)
-        let begin = source.range(of: "// README-BEGIN\n")!.upperBound
-        let end = source.range(of: "        // README-END")!.lowerBound
-        let snippet = source[begin..<end].split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.hasPrefix("        ") ? String($0.dropFirst(8)) : String($0) }
-            .joined(separator: "\n")
+        let snippet = try #require(markedSnippets(in: source, begin: "// README-BEGIN", end: "// README-END")[""])
         #expect(readme.contains(snippet), "README's first program differs from ReadmeExampleTests")
     }
 }

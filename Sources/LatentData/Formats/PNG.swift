@@ -30,8 +30,9 @@ public enum PNG {
     }
 
     /// Writes a `[H, W]` or `[C, H, W]` tensor as a PNG file; see ``PNGImage/init(_:range:)``.
-    public static func write(_ image: Tensor, to url: URL, range: ClosedRange<Float> = 0...1) throws(DataError) {
-        try write(PNGImage(image, range: range), to: url)
+    /// `scale` > 1 enlarges it (``PNGImage/enlarged(by:)``).
+    public static func write(_ image: Tensor, to url: URL, range: ClosedRange<Float> = 0...1, scale: Int = 1) throws(DataError) {
+        try write(PNGImage(image, range: range).enlarged(by: scale), to: url)
     }
 
     // MARK: Encoding

@@ -83,6 +83,21 @@ public struct PNGImage: Sendable, Equatable {
         self.init(width: w, height: h, colorType: type, pixels: bytes)
     }
 
+    /// The image enlarged `factor` times in each direction, every pixel repeated as a
+    /// `factor × factor` block (nearest neighbour: small images such as 8×8 digits stay sharp).
+    public func enlarged(by factor: Int) -> PNGImage {
+        ensure(factor >= 1, "PNGImage: enlargement factor \(factor) must be at least 1")
+        guard factor > 1 else { return self }
+        let c = channels, w = width * factor
+        var bytes = [UInt8](repeating: 0, count: height * factor * w * c)
+        for y in 0..<(height * factor) {
+            for x in 0..<w {
+                for k in 0..<c { bytes[(y * w + x) * c + k] = pixels[((y / factor) * width + x / factor) * c + k] }
+            }
+        }
+        return PNGImage(width: w, height: height * factor, colorType: colorType, pixels: bytes)
+    }
+
     /// The image as a `[C, H, W]` tensor with values `byte / 255` in [0, 1].
     public func tensor() -> Tensor {
         let c = channels, h = height, w = width

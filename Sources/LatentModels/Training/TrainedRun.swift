@@ -166,6 +166,43 @@ public struct TrainedRun {
                                 generator: Trainer.validationGenerator(seed: run.configuration.seed))
     }
 
+    /// The quality of `count` samples in the feature space of the dataset's cached classifier
+    /// (`latent classifier train --dataset D`), against the images of `split`: Fréchet
+    /// distance, precision, recall, density, coverage and the Inception-score analogue
+    /// (``SampleQuality``); for class-conditional models the samples cycle through the
+    /// classes and `class-accuracy` (and per class) says how often the classifier recognises
+    /// the class they were drawn for. For any image model (GANs measure this themselves
+    /// while they train); samples are what ``sample(count:seed:)`` gives (decoder means for
+    /// VAEs), clamped to [0, 1].
+    /// - Throws: ``TrainingError`` for non-image data, a dataset without a cached
+    ///   classifier, or a count out of range.
+    public func sampleQuality(count: Int, split: DataSplit = .test, seed: UInt64 = 0) throws -> [String: Double] {
+        guard description.featureShape.count == 3, case .image = description.kind else {
+            throw TrainingError("--sample-quality: '\(configuration.dataset)' is not an image dataset")
+        }
+        guard (FeatureSpaceMetrics.defaultNeighbours + 1...1_000_000).contains(count) else {
+            throw TrainingError("--sample-quality must be in \(FeatureSpaceMetrics.defaultNeighbours + 1)...1000000 samples, got \(count)")
+        }
+        guard let handle = try FeatureNetworkChoice.automatic.resolve(for: description, model: configuration.modelName, store: store) else {
+            throw TrainingError("--sample-quality: no classifier for '\(configuration.dataset)' in \(store.root.path); train one with `latent classifier train --dataset \(configuration.dataset)`")
+        }
+        let real = try DatasetCatalog.load(configuration.dataset, split: split, store: store).features
+        var generator = RandomGenerator(seed: seed)
+        var classes: [Int]?
+        let samples: Tensor = withoutDerivative {
+            if let conditional = model as? any ConditionalSampler, conditional.classCount > 0 {
+                let k = conditional.classCount
+                classes = (0..<count).map { $0 % k }
+                // one batch per class, then rows reordered to cycle through the classes
+                let perClass = (0..<k).map { c in conditional.sample(count: (count - c + k - 1) / k, class: c, generator: &generator) }
+                let rows = (0..<count).map { perClass[$0 % k].sliced(alongAxis: 0, range: ($0 / k)..<($0 / k + 1)) }
+                return concatenate(rows, alongAxis: 0)
+            }
+            return model.sample(count: count, generator: &generator)
+        }
+        return handle.quality(real: real).score(samples.clamped(min: 0, max: 1), classes: classes)
+    }
+
     /// The model's own pictures for a few validation examples.
     public func figures(seed: UInt64 = 0) throws -> [ModelFigure] {
         try Self.figures(model, run: self, seed: seed)

@@ -62,6 +62,8 @@ let package = Package(
             name: "latent",
             dependencies: ["Latent", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "latent-bench", dependencies: ["Latent"], swiftSettings: kernelSettings),
+        // Parser fuzzing (Scripts/fuzz.sh builds it with libFuzzer; plain builds replay and mutate corpora).
+        .executableTarget(name: "latent-fuzz", dependencies: ["Latent"]),
         // Examples/: one short program per strand, on the public API only (`swift run -c release example-vae`).
         .executableTarget(name: "example-vae", dependencies: ["Latent"], path: "Examples/VAEDigits"),
         .executableTarget(name: "example-flow", dependencies: ["Latent"], path: "Examples/FlowTwoMoons"),

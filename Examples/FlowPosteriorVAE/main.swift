@@ -11,7 +11,11 @@
 // Monte Carlo (log q(z|x) − log p(z) along each sample, exact for both flows), and the test
 // NLL by importance sampling with the flow posterior as the proposal. A richer posterior
 // narrows the gap between the ELBO and the log-likelihood; a learned prior lets the
-// aggregate posterior move away from N(0, I). Writes samples-diagonal.png and samples-flow.png.
+// aggregate posterior move away from N(0, I). On these 1,257 binarised 8×8 digits the gap
+// is small to begin with (about 0.3 nats, 200 epochs): expect the flows to narrow it a
+// little and to match the diagonal model's NLL, not to beat it by much; the point here is
+// that both models are the same `VAE` with other probability parts plugged in. Writes
+// samples-diagonal.png and samples-flow.png.
 import Foundation
 import Latent
 
@@ -24,7 +28,7 @@ let data = DataDescription(featureShape: Digits.imageShape, kind: .image(levels:
 /// Trains `model` for `epochs` (Adam, cosine decay) and returns its test metrics per image.
 func fit(_ model: VAE, epochs: Int, seed: UInt64) -> [String: Double] {
     var generator = RandomGenerator(seed: seed)
-    let optimizer = Adam(learningRate: 2e-3)
+    let optimizer = Adam(learningRate: 1e-3)
     let loader = DataLoader(train, batchSize: 64, shuffle: true, dropLast: true, seed: seed)
     let total = epochs * loader.batchesPerEpoch
     var step = 0
@@ -33,7 +37,7 @@ func fit(_ model: VAE, epochs: Int, seed: UInt64) -> [String: Double] {
             let (_, gradients) = valueAndGradient(of: model) {
                 $0.trainingLoss(batch, progress: TrainingProgress(step: step, epoch: epoch), generator: &generator).loss
             }
-            optimizer.learningRate = 2e-3 * Float(0.5 * (1 + cos(Double.pi * Double(step) / Double(total))))
+            optimizer.learningRate = 1e-3 * Float(0.5 * (1 + cos(Double.pi * Double(step) / Double(total))))
             optimizer.update(model, with: gradients)
             step += 1
         }
@@ -50,17 +54,17 @@ let latent = 8, context = 16
 var diagonal = VAEConfiguration(latentDimension: latent, hidden: [256, 128], likelihood: .bernoulli, binarizes: true,
                                 evaluationSamples: 500)
 var flows = diagonal
-// q(z|x): N(μ(x), σ²(x)) through 4 MAF steps that read a 16-wide context from the encoder.
-flows.posterior = .flow(contextSize: context) { z, g in Flow.maf(dimension: z, layers: 4, hidden: [64], contextSize: context, generator: &g) }
-// p(z): N(0, I) through 4 unconditional MAF steps.
-flows.prior = .flow { z, g in Flow.maf(dimension: z, layers: 4, hidden: [64], generator: &g) }
+// q(z|x): N(μ(x), σ²(x)) through 2 MAF steps that read a 16-wide context from the encoder.
+flows.posterior = .flow(contextSize: context) { z, g in Flow.maf(dimension: z, layers: 2, hidden: [32], contextSize: context, generator: &g) }
+// p(z): N(0, I) through 2 unconditional MAF steps.
+flows.prior = .flow { z, g in Flow.maf(dimension: z, layers: 2, hidden: [32], generator: &g) }
 
 print("| posterior / prior | test NLL | −ELBO | gap (−ELBO − NLL) | KL |")
 print("|---|---:|---:|---:|---:|")
 for (name, configuration) in [("diagonal Gaussian / N(0, I)", diagonal), ("MAF with context / MAF", flows)] {
     var g = RandomGenerator(seed: 0)
     let model = VAE(configuration: configuration, data: data, generator: &g)
-    let m = fit(model, epochs: 100, seed: 0)
+    let m = fit(model, epochs: 200, seed: 0)
     print(String(format: "| %@ | %.2f | %.2f | %.2f | %.2f |", name, m["nll"]!, m["negative-elbo"]!,
                  m["negative-elbo"]! - m["nll"]!, m["kl"]!))
     let file = configuration.posterior.name == "flow" ? "samples-flow.png" : "samples-diagonal.png"

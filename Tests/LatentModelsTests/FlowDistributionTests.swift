@@ -54,7 +54,7 @@ import Testing
         configuration.prior = .flow { z, g in Flow.maf(dimension: z, layers: 2, hidden: [8], actNorm: false, generator: &g) }
         let model = VAE(configuration: configuration, data: digitsDescription, generator: &g)
         let prior = try #require(model.prior as? FlowPrior)
-        #expect(model.namedParameters().contains { $0.path.hasPrefix("flow.") })
+        #expect(model.namedParameters().contains { $0.path.hasPrefix("prior-flow.") })
         // log p(z) is the flow's density; samples come from the flow.
         let z = g.normal([5, 2])
         expectClose(model.priorLogProb(z), prior.flow.logProb(z))
@@ -67,7 +67,7 @@ import Testing
         let gradients = gradient(of: model) { m in
             m.trainingLoss(batch, progress: TrainingProgress(step: 0, epoch: 0), generator: &g).loss
         }
-        #expect(gradients.keys.contains { $0.hasPrefix("flow.") && gradients[$0]!.scalars.contains { $0 != 0 } })
+        #expect(gradients.keys.contains { $0.hasPrefix("prior-flow.") && gradients[$0]!.scalars.contains { $0 != 0 } })
         let sums = model.evaluationSums(batch, generator: &g)
         #expect(sums["nll"]!.isFinite && sums["kl"]!.isFinite)
     }
@@ -81,7 +81,7 @@ import Testing
         }
         let model = VAE(configuration: configuration, data: digitsDescription, generator: &g)
         #expect(model.posteriorFamily is ConditionalFlowPosterior)
-        #expect(model.namedParameters().contains { $0.path.hasPrefix("flow.") })
+        #expect(model.namedParameters().contains { $0.path.hasPrefix("posterior-flow.") })
         let batch = try Digits.load(.train).batch(at: Array(0..<8), generator: &g)
         let (x, _) = model.prepare(batch, training: false, generator: &g)
         // q(z | x) is a distribution over [Z] per example: its draws are scored the same way
@@ -99,8 +99,30 @@ import Testing
         let gradients = gradient(of: model) { m in
             m.trainingLoss(batch, progress: TrainingProgress(step: 0, epoch: 0), generator: &g).loss
         }
-        #expect(gradients.keys.contains { $0.hasPrefix("flow.") && gradients[$0]!.scalars.contains { $0 != 0 } })
+        #expect(gradients.keys.contains { $0.hasPrefix("posterior-flow.") && gradients[$0]!.scalars.contains { $0 != 0 } })
         let sums = model.evaluationSums(batch, generator: &g)
         #expect(sums["nll"]!.isFinite)
+    }
+
+    /// A flow posterior and a flow prior in one VAE keep their parameters apart (both once
+    /// inlined as `flow.…`, which made the gradient's dictionary trap) and both train.
+    @Test func flowPosteriorAndFlowPriorTogether() throws {
+        var g = RandomGenerator(seed: 4)
+        var configuration = VAEConfiguration(latentDimension: 3, hidden: [16], likelihood: .bernoulli, binarizes: true,
+                                             evaluationSamples: 4)
+        configuration.posterior = .flow(contextSize: 4) { z, g in
+            Flow.maf(dimension: z, layers: 2, hidden: [8], contextSize: 4, generator: &g)
+        }
+        configuration.prior = .flow { z, g in Flow.maf(dimension: z, layers: 2, hidden: [8], generator: &g) }
+        let model = VAE(configuration: configuration, data: digitsDescription, generator: &g)
+        let paths = model.namedParameters().map(\.path)
+        #expect(Set(paths).count == paths.count)
+        let batch = try Digits.load(.train).batch(at: Array(0..<8), generator: &g)
+        let gradients = gradient(of: model) { m in
+            m.trainingLoss(batch, progress: TrainingProgress(step: 0, epoch: 0), generator: &g).loss
+        }
+        for prefix in ["posterior-flow.", "prior-flow."] {
+            #expect(gradients.keys.contains { $0.hasPrefix(prefix) && gradients[$0]!.scalars.contains { $0 != 0 } }, "\(prefix)")
+        }
     }
 }

@@ -135,7 +135,7 @@ struct CLITests {
         #expect(r.error.contains("run `latent datasets install mnist`"))
         r = try latent(["evaluate", "nowhere"], in: folder)
         #expect(r.error.contains("is not a training run"))
-        r = try latent(["models"], in: folder)
+        r = try latent(["models", "--options"], in: folder)
         #expect(r.output.contains("gaussian:") && r.output.contains("--option init-log-std=NUMBER"))
         r = try latent(["datasets", "list"], in: folder)
         #expect(r.output.contains("two-moons") && r.output.contains("fashion-mnist"))

@@ -41,13 +41,19 @@ public struct TextCorpus: Sendable {
     ///   - name: A short name; by default the file name without extension.
     ///   - bytes: Tokenise by UTF-8 bytes instead of characters.
     public init(contentsOf url: URL, name: String? = nil, bytes: Bool = false) throws(DataError) {
-        let contents = try FileBytes.readDecompressing(url)
+        try self.init(decoding: FileBytes.read(url), file: url.path, name: name ?? url.deletingPathExtension().lastPathComponent,
+                      bytes: bytes)
+    }
+
+    /// A corpus from a file's bytes (plain or gzipped UTF-8; `file` names it in errors).
+    public init(decoding contents: [UInt8], file: String, name: String, bytes: Bool = false) throws(DataError) {
+        let contents = Zlib.isGzip(contents) ? try Zlib.inflate(contents, format: .gzip, file: file) : contents
         guard let raw = String(validating: contents, as: UTF8.self) else {
-            throw DataError(file: url.path, "the file is not valid UTF-8 text")
+            throw DataError(file: file, "the file is not valid UTF-8 text")
         }
         let text = Self.clean(raw)
-        guard !text.isEmpty else { throw DataError(file: url.path, "the file holds no text") }
-        self.init(text: text, name: name ?? url.deletingPathExtension().lastPathComponent, bytes: bytes)
+        guard !text.isEmpty else { throw DataError(file: file, "the file holds no text") }
+        self.init(text: text, name: name, bytes: bytes)
     }
 
     /// Removes a byte-order mark, converts CRLF to LF and keeps the body of a Project

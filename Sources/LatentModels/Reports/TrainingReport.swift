@@ -148,8 +148,17 @@ public enum TrainingReport {
             } else if !TrainedRun.canPicture(trained.description) {
                 body += "<p>Samples of \(trained.description.featureShape)-shaped vectors have no picture; write them with <code>latent sample RUN --output samples.npy</code>.</p>\n"
             } else {
-                let grid = try TrainedRun.picture(of: samples, description: trained.description)
-                body += figure(grid, caption: "\(samples.shape[0]) samples (seed \(seed))")
+                if let conditional = trained.model as? any ConditionalSampler, conditional.classCount > 0,
+                   trained.description.featureShape.count == 3 {
+                    // Class-conditional models: one row per class, the same number of samples in each.
+                    let k = conditional.classCount, perClass = max(1, min(16, sampleCount / k))
+                    let rows = try (0..<k).map { try trained.sample(count: perClass, seed: seed &+ UInt64($0), class: $0) }
+                    body += figure(imageGrid(concatenate(rows, alongAxis: 0).clamped(min: 0, max: 1), rows: k, padding: 1, padValue: 0.5),
+                                   caption: "\(perClass) samples of each class, one row per class (0 at the top; seed \(seed))")
+                } else {
+                    let grid = try TrainedRun.picture(of: samples, description: trained.description)
+                    body += figure(grid, caption: "\(samples.shape[0]) samples (seed \(seed))")
+                }
                 let data = try DatasetCatalog.load(config.dataset, split: .validation, store: trained.store)
                 let real = data.batch(at: Array(0..<min(sampleCount, data.count))).features
                 body += figure(try TrainedRun.picture(of: real, description: trained.description), caption: "validation examples, for comparison")

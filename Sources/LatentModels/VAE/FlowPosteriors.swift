@@ -77,10 +77,13 @@ public final class InverseAutoregressivePosterior: Module, VariationalPosterior 
 /// VAE posterior: `q(· | x) = flow.distribution(context: h(x), base: N(μ(x), σ²(x)))`.
 ///
 /// Draws are scored along the forward pass; with transforms that invert, `log q` of any
-/// point is available too. The flow's parameters train with the encoder (key `flow.…`).
+/// point is available too. The flow's parameters train with the encoder (keys
+/// `posterior-flow.…`, distinct from a ``FlowPrior``'s when a VAE has both).
 public final class ConditionalFlowPosterior: Module, VariationalPosterior {
     /// The flow over `[Z]`, with the context size the encoder feeds (0 for none).
     public let flow: Flow
+
+    public override class var stateKeys: [String: String] { ["flow": "posterior-flow"] }
 
     public init(flow: Flow) {
         ensure(flow.eventShape.count == 1, "ConditionalFlowPosterior: the flow must be over vectors [Z], got \(flow.eventShape)")

@@ -94,11 +94,13 @@ public final class VampPrior: Module, LatentPrior {
 }
 
 /// A ``Flow`` as the prior: `p(z)` is the (unconditional) flow over `[Z]`, learned with
-/// the model (keys `flow.…`); KL by Monte Carlo (Chen et al., 2017, "Variational Lossy
+/// the model (keys `prior-flow.…`); KL by Monte Carlo (Chen et al., 2017, "Variational Lossy
 /// Autoencoder", use an autoregressive-flow prior).
 public final class FlowPrior: Module, LatentPrior {
     /// An unconditional flow over `[Z]`.
     public let flow: Flow
+
+    public override class var stateKeys: [String: String] { ["flow": "prior-flow"] }
 
     public init(flow: Flow) {
         ensure(flow.eventShape.count == 1 && flow.contextSize == 0,

@@ -23,6 +23,10 @@ import LatentCore
 public func valueAndGradient<M: Module>(of model: M, createGraph: Bool = false, includes: ((String) -> Bool)? = nil,
                                         _ loss: (M) throws -> Tensor) rethrows -> (value: Tensor, gradients: [String: Tensor]) {
     let slots = model.namedParameters().filter { !$0.parameter.isFrozen && (includes?($0.path) ?? true) }
+    if Set(slots.map(\.path)).count < slots.count {
+        let repeated = Dictionary(grouping: slots.map(\.path)) { $0 }.filter { $0.value.count > 1 }.keys.sorted()
+        ensure(false, "\(type(of: model)): several parameters are named \(repeated.prefix(3).joined(separator: ", ")): two inlined children (stateKeys \"\") hold members of the same name; give one of them a state key of its own")
+    }
     let originals = slots.map { $0.parameter.wrappedValue }
     defer { for (slot, value) in zip(slots, originals) { slot.parameter.wrappedValue = value } }
     let (value, grads) = try valueAndGradient(at: originals, createGraph: createGraph) { variables in

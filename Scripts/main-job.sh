@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
-# Latent's main job: install what is missing, build, train a VAE on the embedded 8x8
-# digits, evaluate it and write an HTML report. No download; about a minute on 2 cores.
-#   Scripts/main-job.sh [RUN_FOLDER]      (default runs/digits-vae; replaced if present)
+# Latent's main job: install what is missing, build, then on the embedded 8x8 digits (no
+# download) train a class-conditional VAE, measure it, and write an HTML report.
+#   Scripts/main-job.sh [RUN_FOLDER]      (default runs/digits-cvae; replaced if present)
+# Steps: a small digit classifier (cached in the data store, about 30 s the first time)
+# that later judges the samples; the conditional VAE (latent 16, 256-128 MLPs, 150 epochs,
+# cosine learning rate; about a minute on 2 cores); `latent evaluate` on the 360 test
+# images with 1,000 samples scored by the classifier (test NLL in nats, and how often the
+# classifier recognises the digit each sample was drawn for); a grid of samples with one
+# row per digit; the report (curves, samples by class, reconstructions, metrics).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-run="${1:-runs/digits-vae}"
+run="${1:-runs/digits-cvae}"
 bash Scripts/setup.sh
 swift build -c release --product latent 2>&1 | tail -n 1
 latent=".build/release/latent"
+"$latent" classifier show digits >/dev/null 2>&1 || "$latent" classifier train --dataset digits --epochs 30 --shift 1
 rm -rf "$run"
-"$latent" train vae --dataset digits --epochs 20 --batch-size 64 --option eval-samples=200 --output "$run"
-"$latent" evaluate "$run"
-"$latent" sample "$run" --count 64 --output "$run/samples.png"
-"$latent" report "$run"
+"$latent" train cvae --dataset digits --epochs 150 --batch-size 64 --learning-rate 2e-3 --schedule cosine \
+    --option latent-dimension=16 --option hidden=256,128 --option eval-samples=200 --validate-every 950 --output "$run"
+"$latent" evaluate "$run" --sample-quality 1000
+"$latent" report "$run" --samples 100
 echo "report: $run/report.html"

@@ -5,8 +5,8 @@ import LatentNN
 /// masked weights make output block i depend only on the inputs before i in an ordering.
 ///
 /// Each input gets a degree 1…D, its position in the autoregressive order (by default the
-/// natural order: input i has degree i + 1); hidden units get degrees in 1…D−1 (cycled by
-/// default), and output block i (`parametersPerDimension` outputs, laid out `[D, P]`) has
+/// natural order: input i has degree i + 1); hidden units get degrees in 1…D−1 (cycled, or
+/// spread evenly in layers narrower than D − 1, by default), and output block i (`parametersPerDimension` outputs, laid out `[D, P]`) has
 /// input i's degree: a hidden unit of degree m sees inputs and units of degree ≤ m, output
 /// block i sees last-layer units of degree < degree(i). ``setConnectivity(ordering:hiddenDegrees:)``
 /// replaces the masks (order- and connectivity-agnostic training, Germain et al. §4).
@@ -35,7 +35,7 @@ public final class MADE: Module {
         self.dimension = dimension
         self.parametersPerDimension = parametersPerDimension
         self.ordering = ordering ?? Array(0..<dimension)
-        let masks = Self.masks(ordering: self.ordering, hiddenDegrees: Self.cycledDegrees(hidden, dimension: dimension),
+        let masks = Self.masks(ordering: self.ordering, hiddenDegrees: Self.defaultDegrees(hidden, dimension: dimension),
                                parametersPerDimension: parametersPerDimension)
         let widths = [dimension] + hidden + [dimension * parametersPerDimension]
         var layers: [MaskedLinear] = []
@@ -53,9 +53,18 @@ public final class MADE: Module {
     /// The hidden widths.
     public var hidden: [Int] { layers.dropLast().map(\.outputSize) }
 
-    /// Hidden degrees `1, 2, …, D−1, 1, 2, …` in every layer (all 1 when D = 1).
-    public static func cycledDegrees(_ hidden: [Int], dimension: Int) -> [[Int]] {
-        hidden.map { width in (0..<width).map { dimension == 1 ? 1 : ($0 % (dimension - 1)) + 1 } }
+    /// The default hidden degrees: in a layer of H ≥ D − 1 units, `1, 2, …, D−1, 1, 2, …`
+    /// (every degree at least once); in a narrower layer, H degrees spread evenly over
+    /// `1…D−1` (`1 + ⌊k (D−1) / H⌋`), so that units exist for late inputs too — cycling
+    /// `1…H` would leave every input after the H-th unseen by the hidden layer (all 1 when
+    /// D = 1).
+    public static func defaultDegrees(_ hidden: [Int], dimension: Int) -> [[Int]] {
+        hidden.map { width in
+            (0..<width).map { k in
+                if dimension == 1 { return 1 }
+                return width >= dimension - 1 ? (k % (dimension - 1)) + 1 : 1 + k * (dimension - 1) / width
+            }
+        }
     }
 
     /// Random connectivity (Germain et al. §4): each unit's degree uniform in
@@ -95,9 +104,9 @@ public final class MADE: Module {
     }
 
     /// Replaces the masks: `ordering` (a permutation of `0..<D`) and the degrees of the
-    /// hidden units (cycled if nil).
+    /// hidden units (``defaultDegrees(_:dimension:)`` if nil).
     public func setConnectivity(ordering: [Int], hiddenDegrees: [[Int]]? = nil) {
-        let degrees = hiddenDegrees ?? Self.cycledDegrees(hidden, dimension: dimension)
+        let degrees = hiddenDegrees ?? Self.defaultDegrees(hidden, dimension: dimension)
         ensure(degrees.map(\.count) == hidden, "MADE: hidden degrees for widths \(degrees.map(\.count)), expected \(hidden)")
         for (layer, mask) in zip(layers, Self.masks(ordering: ordering, hiddenDegrees: degrees, parametersPerDimension: parametersPerDimension)) {
             layer.mask = mask

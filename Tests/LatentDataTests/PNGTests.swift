@@ -90,4 +90,18 @@ import Testing
 
         fuzzTruncationsAndFlips(good) { _ = try PNG.decode($0, file: "f.png") }
     }
+
+    /// `enlarged(by:)` repeats every pixel as a block (nearest neighbour), for every channel.
+    @Test func enlargementRepeatsPixels() {
+        let image = PNGImage(width: 2, height: 1, colorType: .rgb, pixels: [1, 2, 3, 4, 5, 6])
+        let big = image.enlarged(by: 3)
+        #expect(big.width == 6 && big.height == 3 && big.colorType == .rgb)
+        for y in 0..<3 {
+            for x in 0..<6 {
+                let source = x / 3
+                #expect(Array(big.pixels[((y * 6 + x) * 3)..<((y * 6 + x) * 3 + 3)]) == Array(image.pixels[(source * 3)..<(source * 3 + 3)]))
+            }
+        }
+        #expect(image.enlarged(by: 1) == image)
+    }
 }

@@ -32,14 +32,22 @@ public enum TrainingReport {
         // Final metrics.
         body += "<h2>Final metrics</h2>\n"
         var rows: [(String, String, String)] = []
-        if let evaluation {
-            for (k, v) in evaluation.metrics.sorted(by: { $0.key < $1.key }) {
-                rows.append(("\(evaluation.split) (\(evaluation.checkpoint), step \(evaluation.step))", k, fmt(v)))
+        // One row per metric, the per-class accuracies (`class-accuracy-K`) folded into one.
+        func append(_ metrics: [String: Double], split: String) {
+            let perClass = metrics.compactMap { k, v in k.droppingPrefix("class-accuracy-").flatMap(Int.init).map { ($0, v) } }
+                .sorted { $0.0 < $1.0 }
+            for (k, v) in metrics.sorted(by: { $0.key < $1.key }) where !k.hasPrefix("class-accuracy-") {
+                rows.append((split, k, fmt(v)))
+            }
+            if !perClass.isEmpty {
+                rows.append((split, "class-accuracy by class (\(perClass.first!.0)…\(perClass.last!.0))",
+                             perClass.map { String(format: "%.2f", $0.1) }.joined(separator: " ")))
             }
         }
-        if let last = validation.last {
-            for (k, v) in last.metrics.sorted(by: { $0.key < $1.key }) { rows.append(("validation (step \(last.step))", k, fmt(v))) }
+        if let evaluation {
+            append(evaluation.metrics, split: "\(evaluation.split) (\(evaluation.checkpoint), step \(evaluation.step))")
         }
+        if let last = validation.last { append(last.metrics, split: "validation (step \(last.step))") }
         if let last = train.last { rows.append(("train (step \(last.step), mean of last window)", "loss", fmt(last.loss))) }
         if rows.isEmpty {
             body += "<p>No metrics yet.</p>\n"

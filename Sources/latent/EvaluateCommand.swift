@@ -46,7 +46,7 @@ struct EvaluateCommand: ParsableCommand {
             throw ValidationError("unknown split '\(split)'; valid splits: test, validation, train")
         }
         if let batchSize { try Inputs.check(batchSize, in: 1...1_000_000, flag: "batch-size") }
-        if let sampleQuality { try Inputs.check(sampleQuality, in: (FeatureSpaceMetrics.defaultNeighbours + 1)...1_000_000, flag: "sample-quality") }
+        if let sampleQuality { try TrainedRun.checkSampleQualityCount(sampleQuality) }
         let overrides = try parseModelOptions(modelOptions)
         let trained = try TrainedRun(RunDirectory(URL(fileURLWithPath: runFolder)), checkpoint: checkpoint,
                                      optionOverrides: overrides, usesAverages: !trainedWeights)

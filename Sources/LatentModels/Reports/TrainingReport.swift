@@ -122,7 +122,8 @@ public enum TrainingReport {
                 body += "<p>600 tokens at temperature \(temperature) (seed \(seed)):</p>\n<pre class=\"text-sample\">\(esc(text))</pre>\n"
             }
         } else {
-            let samples = trained.sample(count: trained.description.featureShape == [2] ? 2000 : sampleCount, seed: seed)
+            // Drawn only by the pictures that show them (class-conditional models draw per class below).
+            lazy var samples = trained.sample(count: trained.description.featureShape == [2] ? 2000 : sampleCount, seed: seed)
             if trained.description.featureShape == [2] {
                 let data = try DatasetCatalog.load(config.dataset, split: .validation, store: trained.store)
                 func pairs(_ t: Tensor, limit: Int) -> [(x: Double, y: Double)] {

@@ -169,19 +169,17 @@ public struct TrainedRun {
     /// The quality of `count` samples in the feature space of the dataset's cached classifier
     /// (`latent classifier train --dataset D`), against the images of `split`: Fréchet
     /// distance, precision, recall, density, coverage and the Inception-score analogue
-    /// (``SampleQuality``); for class-conditional models the samples cycle through the
-    /// classes and `class-accuracy` (and per class) says how often the classifier recognises
+    /// (``SampleQuality``); for class-conditional models the samples are spread evenly over
+    /// the classes and `class-accuracy` (and per class) says how often the classifier recognises
     /// the class they were drawn for. For any image model (GANs measure this themselves
     /// while they train); samples are what ``sample(count:seed:)`` gives (decoder means for
     /// VAEs), clamped to [0, 1].
     /// - Throws: ``TrainingError`` for non-image data, a dataset without a cached
     ///   classifier, or a count out of range.
     public func sampleQuality(count: Int, split: DataSplit = .test, seed: UInt64 = 0) throws -> [String: Double] {
+        try Self.checkSampleQualityCount(count)
         guard description.featureShape.count == 3, case .image = description.kind else {
             throw TrainingError("--sample-quality: '\(configuration.dataset)' is not an image dataset")
-        }
-        guard (FeatureSpaceMetrics.defaultNeighbours + 1...1_000_000).contains(count) else {
-            throw TrainingError("--sample-quality must be in \(FeatureSpaceMetrics.defaultNeighbours + 1)...1000000 samples, got \(count)")
         }
         guard let handle = try FeatureNetworkChoice.automatic.resolve(for: description, model: configuration.modelName, store: store) else {
             throw TrainingError("--sample-quality: no classifier for '\(configuration.dataset)' in \(store.root.path); train one with `latent classifier train --dataset \(configuration.dataset)`")
@@ -191,16 +189,26 @@ public struct TrainedRun {
         var classes: [Int]?
         let samples: Tensor = withoutDerivative {
             if let conditional = model as? any ConditionalSampler, conditional.classCount > 0 {
+                // One batch per class, as even as the count allows; `classes` labels each row.
                 let k = conditional.classCount
-                classes = (0..<count).map { $0 % k }
-                // one batch per class, then rows reordered to cycle through the classes
-                let perClass = (0..<k).map { c in conditional.sample(count: (count - c + k - 1) / k, class: c, generator: &generator) }
-                let rows = (0..<count).map { perClass[$0 % k].sliced(alongAxis: 0, range: ($0 / k)..<($0 / k + 1)) }
-                return concatenate(rows, alongAxis: 0)
+                let sizes = (0..<k).map { c in (count - c + k - 1) / k }
+                classes = sizes.enumerated().flatMap { c, n in Array(repeating: c, count: n) }
+                return concatenate((0..<k).map { conditional.sample(count: sizes[$0], class: $0, generator: &generator) }, alongAxis: 0)
             }
             return model.sample(count: count, generator: &generator)
         }
         return handle.quality(real: real).score(samples.clamped(min: 0, max: 1), classes: classes)
+    }
+
+    /// Valid sample counts of ``sampleQuality(count:split:seed:)``: more than the k of the
+    /// k-nearest-neighbour metrics, at most a million.
+    public static let sampleQualityCounts = (FeatureSpaceMetrics.defaultNeighbours + 1)...1_000_000
+
+    /// Throws the one-line error for a count outside ``sampleQualityCounts``.
+    public static func checkSampleQualityCount(_ count: Int) throws(TrainingError) {
+        guard sampleQualityCounts.contains(count) else {
+            throw TrainingError("--sample-quality must be in \(sampleQualityCounts.lowerBound)...\(sampleQualityCounts.upperBound) samples, got \(count)")
+        }
     }
 
     /// The model's own pictures for a few validation examples.
